@@ -1,0 +1,1 @@
+# src/attrib: fragment of the top-level Makefile.am

@@ -1,0 +1,4 @@
+# src/cli: subcommands (everything but tui)
+libwherefrom_a_SOURCES += \
+	src/cli/cli.h src/cli/commands.h \
+	src/cli/common.c

@@ -1,0 +1,5 @@
+# src/store: the SQLite store (core, sqlite3)
+libwherefrom_a_SOURCES += \
+	src/store/store.c src/store/store.h \
+	src/store/schema.c src/store/schema.h \
+	src/store/facts_load.c
