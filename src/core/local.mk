@@ -6,4 +6,5 @@ libwherefrom_a_SOURCES += \
 	src/core/buf.c src/core/buf.h \
 	src/core/paths.c src/core/paths.h \
 	src/core/arena.c src/core/arena.h \
-	src/core/facts.h
+	src/core/facts.h \
+	src/core/text.c src/core/text.h
