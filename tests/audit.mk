@@ -1,0 +1,6 @@
+# tests of the audit & override area (overrides log, history, audit, export)
+check_PROGRAMS += tests/test_override
+TESTS += tests/test_override
+tests_test_override_SOURCES = tests/test_override.c
+tests_test_override_CFLAGS = $(TEST_CFLAGS)
+tests_test_override_LDADD = $(TEST_LIBS)
