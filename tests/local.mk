@@ -1,2 +1,4 @@
-# tests: fragment of the top-level Makefile.am
-include $(top_srcdir)/tests/audit.mk
+# tests: fragment of the top-level Makefile.am — the foundation tests, the
+# bundled demo data and the native-format man page.
+
+dist_pkgdata_DATA += data/demo.ndjson
