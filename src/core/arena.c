@@ -33,6 +33,7 @@ void wf_arena_free(wf_arena **ap)
 
 void *wf_arena_alloc(wf_arena *a, size_t n)
 {
+    if (n > (size_t)-1 / 2) return NULL; /* rounding or the chunk header would wrap */
     n = (n + 15) & ~(size_t)15;
     if (n == 0) n = 16;
     struct chunk *c = a->head;

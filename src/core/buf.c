@@ -7,6 +7,10 @@
 wf_status wf_buf_reserve(wf_buf *b, size_t extra)
 {
     if (b->failed) return WF_E_NOMEM;
+    if (extra > (size_t)-1 - b->len - 1) { /* len + extra + 1 would wrap */
+        b->failed = 1;
+        return WF_E_NOMEM;
+    }
     if (b->len + extra + 1 <= b->cap) return WF_OK;
     size_t cap = b->cap ? b->cap : 64;
     while (cap < b->len + extra + 1) {

@@ -163,8 +163,6 @@ const char *wf_rule_tag(wf_rule r);
 const char *wf_rule_statement(wf_rule r);
 int wf_rule_is_assumed(wf_rule r); /* tag "ours" */
 
-#endif
-
 /* Per-contact flags (ARCHITECTURE.md "Explanation JSON") and list markers,
  * stored as a bit set in the computed cache. X(enum, bit, name, glyph) —
  * glyph 0 means "no list marker of its own". */
@@ -191,3 +189,5 @@ typedef enum {
 #define WF_FLAG_JSON_MASK 0xffu
 const char *wf_flag_name(unsigned flag_bit_value); /* name of a single flag */
 unsigned wf_flag_from_name(const char *name);     /* 0 if unknown */
+
+#endif
