@@ -2,3 +2,6 @@
 # bundled demo data and the native-format man page.
 
 dist_pkgdata_DATA += data/demo.ndjson
+
+# audit & override area tests (tests/audit.mk is owned by that area)
+include $(top_srcdir)/tests/audit.mk

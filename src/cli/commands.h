@@ -6,7 +6,8 @@
 
 #include "cli/cli.h"
 
-#define WF_COMMAND_TABLE(X)
+#define WF_COMMAND_TABLE(X) \
+    X(export, wf_cmd_export, "export [--db FILE] --overrides [--format hubspot-batch|csv|json]", "write the active overrides for HubSpot, a spreadsheet or a script") \
 
 #define WF_X(name, fn, syn, sum) int fn(wf_cli *cli, int argc, char **argv);
 WF_COMMAND_TABLE(WF_X)

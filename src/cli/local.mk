@@ -2,3 +2,4 @@
 libwherefrom_a_SOURCES += \
 	src/cli/cli.h src/cli/commands.h \
 	src/cli/common.c
+libwherefrom_a_SOURCES += src/cli/export.c
