@@ -5,3 +5,9 @@ dist_pkgdata_DATA += data/demo.ndjson
 
 # audit & override area tests (tests/audit.mk is owned by that area)
 include $(top_srcdir)/tests/audit.mk
+
+check_PROGRAMS += tests/test_core
+TESTS += tests/test_core
+tests_test_core_SOURCES = tests/test_core.c
+tests_test_core_CFLAGS = $(TEST_CFLAGS)
+tests_test_core_LDADD = $(TEST_LIBS)
