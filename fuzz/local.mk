@@ -1,1 +1,32 @@
-# fuzz: fragment of the top-level Makefile.am
+# fuzz: libFuzzer targets, built only by `configure --enable-fuzzers CC=clang`
+# (which instruments every object, libwherefrom.a included). Build them with
+# `make fuzzers`; fuzz/run-ci builds them out of tree and runs each one.
+FUZZ_LINKFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+FUZZ_LINKLIBS = libwherefrom.a $(DEP_LIBS)
+WF_FUZZERS = \
+	fuzz/fuzz_time \
+	fuzz/fuzz_text
+
+EXTRA_DIST += fuzz/README.md fuzz/run-ci fuzz/seeds
+
+if ENABLE_FUZZERS
+# check_PROGRAMS: built on demand, never installed, not run as tests.
+check_PROGRAMS += $(WF_FUZZERS)
+fuzzers: $(WF_FUZZERS)
+.PHONY: fuzzers
+endif
+
+fuzz_fuzz_time_SOURCES = fuzz/fuzz_time.c
+fuzz_fuzz_time_LDFLAGS = $(FUZZ_LINKFLAGS)
+fuzz_fuzz_time_LDADD = $(FUZZ_LINKLIBS)
+
+fuzz_fuzz_text_SOURCES = fuzz/fuzz_text.c
+fuzz_fuzz_text_LDFLAGS = $(FUZZ_LINKFLAGS)
+fuzz_fuzz_text_LDADD = $(FUZZ_LINKLIBS)
+
+# Regression tests for what the fuzzers found, and the hostile-input suites.
+check_PROGRAMS += tests/test_hostile_regress
+TESTS += tests/test_hostile_regress
+tests_test_hostile_regress_SOURCES = tests/test_hostile_regress.c
+tests_test_hostile_regress_CFLAGS = $(TEST_CFLAGS)
+tests_test_hostile_regress_LDADD = $(TEST_LIBS)
