@@ -123,6 +123,10 @@ wf_status wf_time_parse(const char *s, wf_ms *out)
 
 static void split(wf_ms t, int64_t *y, unsigned *mo, unsigned *d, int *h, int *mi, int *s, int *ms)
 {
+    /* Times read back from a (possibly crafted) database may be any int64:
+     * clamp to the accepted range so the arithmetic below cannot overflow. */
+    if (t < WF_TIME_MIN) t = WF_TIME_MIN;
+    if (t > WF_TIME_MAX) t = WF_TIME_MAX;
     int64_t secs = t >= 0 ? t / 1000 : -((-t + 999) / 1000);
     *ms = (int)(t - secs * 1000);
     int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
