@@ -5,9 +5,11 @@ FUZZ_LINKFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 FUZZ_LINKLIBS = libwherefrom.a $(DEP_LIBS)
 WF_FUZZERS = \
 	fuzz/fuzz_time \
-	fuzz/fuzz_text
+	fuzz/fuzz_text \
+	fuzz/fuzz_url \
+	fuzz/fuzz_referrers
 
-EXTRA_DIST += fuzz/README.md fuzz/run-ci fuzz/seeds
+EXTRA_DIST += fuzz/README.md fuzz/run-ci fuzz/seeds fuzz/dicts
 
 if ENABLE_FUZZERS
 # check_PROGRAMS: built on demand, never installed, not run as tests.
@@ -23,6 +25,14 @@ fuzz_fuzz_time_LDADD = $(FUZZ_LINKLIBS)
 fuzz_fuzz_text_SOURCES = fuzz/fuzz_text.c
 fuzz_fuzz_text_LDFLAGS = $(FUZZ_LINKFLAGS)
 fuzz_fuzz_text_LDADD = $(FUZZ_LINKLIBS)
+
+fuzz_fuzz_url_SOURCES = fuzz/fuzz_url.c
+fuzz_fuzz_url_LDFLAGS = $(FUZZ_LINKFLAGS)
+fuzz_fuzz_url_LDADD = $(FUZZ_LINKLIBS)
+
+fuzz_fuzz_referrers_SOURCES = fuzz/fuzz_referrers.c
+fuzz_fuzz_referrers_LDFLAGS = $(FUZZ_LINKFLAGS)
+fuzz_fuzz_referrers_LDADD = $(FUZZ_LINKLIBS)
 
 # Regression tests for what the fuzzers found, and the hostile-input suites.
 check_PROGRAMS += tests/test_hostile_regress
