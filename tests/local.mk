@@ -11,3 +11,9 @@ TESTS += tests/test_core
 tests_test_core_SOURCES = tests/test_core.c
 tests_test_core_CFLAGS = $(TEST_CFLAGS)
 tests_test_core_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/test_store
+TESTS += tests/test_store
+tests_test_store_SOURCES = tests/test_store.c
+tests_test_store_CFLAGS = $(TEST_CFLAGS)
+tests_test_store_LDADD = $(TEST_LIBS)

@@ -1,5 +1,6 @@
 #include "store/store.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -148,6 +149,53 @@ static wf_status check_identity(wf_store *s, int *version, char *err, size_t err
     return WF_OK;
 }
 
+/* A "file:" URI for path with immutable=1. */
+static char *immutable_uri(const char *path)
+{
+    size_t n = strlen(path);
+    char *u = malloc(3 * n + 32);
+    if (!u) return NULL;
+    char *d = u + sprintf(u, "file:%s", path[0] == '/' ? "//" : "");
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if (isalnum(*p) || strchr("/-._~", *p))
+            *d++ = (char)*p;
+        else
+            d += sprintf(d, "%%%02X", *p);
+    }
+    strcpy(d, "?immutable=1");
+    return u;
+}
+
+/* Checks an existing file's identity through an immutable read-only
+ * connection before the real open: SQLite then takes no locks and creates
+ * no -wal/-shm files, so a file we refuse is left exactly as it was (a
+ * normal read-only open of a WAL file would leave both behind). Skipped
+ * when a -wal file exists: its content may be newer than the main file. */
+static wf_status precheck_identity(wf_store *s, char *err, size_t errsz)
+{
+    char wal[4200];
+    struct stat sb;
+    if (snprintf(wal, sizeof wal, "%s-wal", s->path) >= (int)sizeof wal || stat(wal, &sb) == 0)
+        return WF_OK;
+    char *uri = immutable_uri(s->path);
+    if (!uri) return WF_E_NOMEM;
+    sqlite3 *db = NULL, *keep = s->db;
+    int rc = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOFOLLOW,
+                             NULL);
+    free(uri);
+    wf_status st;
+    int version = 0;
+    if (rc != SQLITE_OK) {
+        st = describe_open_error(rc, s->path, err, errsz);
+    } else {
+        s->db = db;
+        st = check_identity(s, &version, err, errsz);
+        s->db = keep;
+    }
+    sqlite3_close(db);
+    return st;
+}
+
 static void configure_connection(wf_store *s)
 {
     sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
@@ -191,9 +239,10 @@ wf_status wf_store_open(const char *path, unsigned flags, wf_store **out, char *
     }
     s->readonly = want_ro || file_ro;
     s->ro_reason = want_ro ? "opened with --read-only" : file_ro ? "the file is not writable" : NULL;
+    wf_status st = exists ? precheck_identity(s, err, errsz) : WF_OK;
+    if (st != WF_OK) goto fail;
     int oflags = s->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     int rc = sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOFOLLOW, NULL);
-    wf_status st = WF_OK;
     if (rc != SQLITE_OK) {
         if (!exists)
             seterr(err, errsz, "%s: cannot create database: %s", path,
