@@ -1,1 +1,16 @@
-# src/attrib: fragment of the top-level Makefile.am
+# src/attrib: the attribution engine (core, uriparser, libpsl, cJSON)
+libwherefrom_a_SOURCES += \
+	src/attrib/engine.c src/attrib/engine.h src/attrib/engine_priv.h \
+	src/attrib/url.c src/attrib/url.h \
+	src/attrib/referrers.c src/attrib/referrers.h \
+	src/attrib/classify.c src/attrib/classify.h \
+	src/attrib/session.c src/attrib/session.h \
+	src/attrib/explain.c src/attrib/explain.h src/attrib/explain_priv.h \
+	src/attrib/explain_timeline.c src/attrib/explain_recon.c \
+	src/attrib/explain_render.c
+
+dist_pkgdata_DATA += data/referrers.json
+
+# the explain command and the computed-cache refresh live in src/cli but
+# are the engine's (registered here so src/cli/local.mk stays others')
+libwherefrom_a_SOURCES += src/cli/explain.c src/cli/recompute.c src/cli/recompute.h

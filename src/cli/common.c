@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/recompute.h"
 #include "core/paths.h"
 #include "import/import.h"
 
@@ -68,7 +69,13 @@ wf_status wf_cli_load_demo(wf_store *s, char *err, size_t errsz)
     wf_import_opts opts = {0};
     opts.format = "ndjson";
     wf_import_report rep;
-    return wf_import_files(s, paths, 1, &opts, &rep, err, errsz);
+    wf_status st = wf_import_files(s, paths, 1, &opts, &rep, err, errsz);
+    /* the demo is shown at once: fill the computed cache for every contact */
+    wf_engine *e = NULL;
+    if (st == WF_OK) st = wf_engine_new(NULL, &e, err, errsz);
+    if (st == WF_OK) st = wf_recompute(s, e, 0);
+    wf_engine_free(&e);
+    return st;
 }
 
 int wf_cli_open_store(const wf_cli *cli, int create, wf_store **out)

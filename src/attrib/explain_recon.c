@@ -1,0 +1,165 @@
+/* Reconciliation (§8): each stored change of hs_analytics_source gets a
+ * cause class, and is marked explained when the replay accounts for it. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "attrib/explain_priv.h"
+
+#define NEAR_MS (60 * 1000)
+
+static int near(wf_ms a, wf_ms b)
+{
+    return a != WF_TIME_NONE && b != WF_TIME_NONE && (a - b <= NEAR_MS && b - a <= NEAR_MS);
+}
+
+static int s_eq(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+static const char *klass(const wf_history *h)
+{
+    return wf_sourcetype_class(wf_sourcetype_from_code(h->source_type));
+}
+
+/* Did a first-visit property move at the same moment (§8 evidence)? */
+static int first_moved(const wf_facts *f, const wf_history *h)
+{
+    static const char *const props[] = {"hs_analytics_first_timestamp", "hs_analytics_first_url",
+                                        "hs_analytics_first_referrer"};
+    for (size_t i = 0; i < f->n_history; i++) {
+        const wf_history *o = &f->history[i];
+        if (!o->property || !near(o->at, h->at)) continue;
+        for (size_t k = 0; k < 3; k++)
+            if (strcmp(o->property, props[k]) == 0) return 1;
+    }
+    return 0;
+}
+
+static const wf_merge *merge_near(const wf_facts *f, wf_ms at)
+{
+    for (size_t i = 0; i < f->n_merges; i++)
+        if (near(f->merges[i].at, at)) return &f->merges[i];
+    return NULL;
+}
+
+/* The replayed change that accounts for a stored value, by cause. */
+static const wf_change *replayed(const wf_explanation *x, const char *value, wf_cause cause)
+{
+    for (size_t i = 0; i < x->n_changes; i++)
+        if (x->changes[i].cause == cause && s_eq(x->changes[i].to.source, value))
+            return &x->changes[i];
+    return NULL;
+}
+
+static void classify(builder *b, const wf_history *h, wf_recon *r)
+{
+    const wf_facts *f = b->f;
+    const wf_explanation *x = b->x;
+    const char *k = klass(h);
+    const char *v = h->value ? h->value : "";
+    if (strcmp(k, "computed") == 0 && near(h->at, f->created_at)) {
+        r->cause = WF_CAUSE_CREATION;
+        const wf_change *c = x->n_changes ? &x->changes[0] : NULL;
+        r->explained = c && s_eq(c->to.source, v);
+        r->note = r->explained ? "HubSpot computed the value when the contact was created; the "
+                                 "replay starts with the same value."
+                               : wf_x_fmt(b, "HubSpot computed %s at creation, but the replay "
+                                             "starts with %s.",
+                                          v, c ? c->to.source : "no value");
+    } else if (strcmp(k, "computed") == 0) {
+        const wf_change *c = replayed(x, v, WF_CAUSE_EARLIER_VISIT);
+        int moved = first_moved(f, h);
+        r->cause = c || moved ? WF_CAUSE_EARLIER_VISIT : WF_CAUSE_UNEXPLAINED;
+        r->explained = c != NULL;
+        r->note = c       ? "An earlier visit was found (C04); the replay makes the same change."
+                  : moved ? "The first-visit properties moved earlier at the same moment (an "
+                            "earlier visit was found), but the imported visits do not show it."
+                          : "HubSpot recomputed the value later, and no earlier visit in the "
+                            "imported data explains it.";
+    } else if (strcmp(k, "manual-edit") == 0) {
+        r->cause = WF_CAUSE_MANUAL_EDIT;
+        r->explained = 1;
+        r->note = "Set by hand (C06); HubSpot cleared both drill-downs.";
+    } else if (strcmp(k, "data-load") == 0) {
+        r->cause = WF_CAUSE_DATA_LOAD;
+        r->explained = 1;
+        r->note = "Written by a data load (C08); wherefrom applies it like a manual edit "
+                  "(assumed).";
+    } else if (strcmp(k, "merge") == 0 || merge_near(f, h->at)) {
+        r->cause = WF_CAUSE_MERGE;
+        r->explained = 1;
+        r->note = "Changed by a merge (C07): HubSpot keeps the primary record's value, "
+                  "wherefrom takes the earliest interaction of either record (assumed).";
+    } else {
+        r->cause = WF_CAUSE_UNEXPLAINED;
+        r->explained = 0;
+        r->note = wf_x_fmt(b, "No rule explains a change by source type %s; the raw entry is "
+                              "shown as stored.",
+                           h->source_type ? h->source_type : "(none)");
+    }
+}
+
+/* C10: the API (or an integration) created the contact seconds before a
+ * tracked form, HubSpot kept OFFLINE, the replay says otherwise. */
+static int api_race(const builder *b)
+{
+    const wf_facts *f = b->f;
+    const wf_explanation *x = b->x;
+    if (!f->channel || (strcmp(f->channel, "API") != 0 && strcmp(f->channel, "INTEGRATION") != 0))
+        return 0;
+    if (!x->has_stored || !s_eq(x->stored.source, "OFFLINE")) return 0;
+    if (s_eq(x->computed.value.source, "OFFLINE")) return 0;
+    for (size_t i = 0; i < f->n_forms; i++) {
+        const wf_form *m = &f->forms[i];
+        wf_ms d = m->at - f->created_at;
+        if (m->token && !m->filtered_ip && d >= 0 && d <= NEAR_MS) return 1;
+    }
+    return 0;
+}
+
+wf_status wf_x_reconcile(builder *b)
+{
+    const wf_facts *f = b->f;
+    wf_explanation *x = b->x;
+    for (size_t i = 0; i < f->n_history; i++) {
+        const wf_history *h = &f->history[i];
+        if (!h->property || strcmp(h->property, "hs_analytics_source") != 0) continue;
+        if (x->n_recon == b->cap_recon) {
+            size_t cap = b->cap_recon ? b->cap_recon * 2 : 8;
+            wf_recon *nr = realloc(x->recon, cap * sizeof *nr);
+            if (!nr) return WF_E_NOMEM;
+            x->recon = nr;
+            b->cap_recon = cap;
+        }
+        wf_recon *r = &x->recon[x->n_recon++];
+        memset(r, 0, sizeof *r);
+        r->at = h->at;
+        r->value = h->value;
+        r->source_type = h->source_type;
+        r->source_id = h->source_id;
+        r->history_id = h->id;
+        r->timeline = b->hist_item[i];
+        classify(b, h, r);
+        if (r->cause == WF_CAUSE_UNEXPLAINED) x->flags |= F_UNEXPLAINED_CHANGE;
+    }
+    /* the loader sorts by time; hand-built facts may not */
+    for (size_t i = 1; i < x->n_recon; i++)
+        for (size_t j = i; j > 0 && x->recon[j].at < x->recon[j - 1].at; j--) {
+            wf_recon t = x->recon[j];
+            x->recon[j] = x->recon[j - 1];
+            x->recon[j - 1] = t;
+        }
+    if (api_race(b)) {
+        x->flags |= F_API_RACE;
+        return wf_x_add_step(
+            b, f->created_at, R_C10,
+            wf_x_fmt(b,
+                     "HubSpot shows %s, but a tracked form was submitted within a minute of the "
+                     "API creation: this is the known API race (C10), in which HubSpot keeps "
+                     "Offline sources although the visitor's session is earlier.",
+                     wf_source_label_of(x->stored.source)),
+            b->creation_item, WF_NO_INDEX);
+    }
+    return WF_OK;
+}
