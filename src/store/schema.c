@@ -21,6 +21,11 @@ static const char schema_v1[] =
     "CREATE INDEX contacts_email ON contacts(email COLLATE NOCASE);"
     "CREATE INDEX contacts_created ON contacts(created_at, id);"
     "CREATE INDEX contacts_merged ON contacts(merged_into) WHERE merged_into IS NOT NULL;"
+    /* the inspector's search: prefix ranges on these (src/store/rows.c) */
+    "CREATE INDEX contacts_firstname ON contacts(firstname COLLATE NOCASE);"
+    "CREATE INDEX contacts_lastname ON contacts(lastname COLLATE NOCASE);"
+    "CREATE INDEX contacts_company ON contacts(company COLLATE NOCASE);"
+    "CREATE INDEX contacts_channel ON contacts(channel, created_at, id);"
     "CREATE TABLE props(contact INTEGER NOT NULL, name TEXT NOT NULL, value TEXT,"
     " PRIMARY KEY(contact, name)) WITHOUT ROWID;"
     "CREATE TABLE pageviews("
