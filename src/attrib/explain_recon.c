@@ -43,6 +43,14 @@ static const wf_merge *merge_near(const wf_facts *f, wf_ms at)
     return NULL;
 }
 
+/* The merge whose merged record was created at about that time. */
+static const wf_merge *merged_created_near(const wf_facts *f, wf_ms at)
+{
+    for (size_t i = 0; i < f->n_merges; i++)
+        if (near(f->merges[i].merged_created_at, at)) return &f->merges[i];
+    return NULL;
+}
+
 /* The replayed change that accounts for a stored value, by cause. */
 static const wf_change *replayed(const wf_explanation *x, const char *value, wf_cause cause)
 {
@@ -67,6 +75,13 @@ static void classify(builder *b, const wf_history *h, wf_recon *r)
                                : wf_x_fmt(b, "HubSpot computed %s at creation, but the replay "
                                              "starts with %s.",
                                           v, c ? c->to.source : "no value");
+    } else if (strcmp(k, "computed") == 0 && merged_created_near(f, h->at)) {
+        const wf_merge *m = merged_created_near(f, h->at);
+        r->cause = WF_CAUSE_CREATION;
+        r->explained = s_eq(v, "OFFLINE") && m->merged_channel && strcmp(m->merged_channel, "FORM");
+        r->note = wf_x_fmt(b, "HubSpot computed the value when record %lld, merged in later, was "
+                              "created; it belongs to that record's history (C07).",
+                           (long long)m->merged_id);
     } else if (strcmp(k, "computed") == 0) {
         const wf_change *c = replayed(x, v, WF_CAUSE_EARLIER_VISIT);
         int moved = first_moved(f, h);
