@@ -17,3 +17,9 @@ TESTS += tests/test_store
 tests_test_store_SOURCES = tests/test_store.c
 tests_test_store_CFLAGS = $(TEST_CFLAGS)
 tests_test_store_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/test_demo
+TESTS += tests/test_demo
+tests_test_demo_SOURCES = tests/test_demo.c
+tests_test_demo_CFLAGS = $(TEST_CFLAGS)
+tests_test_demo_LDADD = $(TEST_LIBS)
