@@ -14,3 +14,11 @@ dist_pkgdata_DATA += data/referrers.json
 # the explain command and the computed-cache refresh live in src/cli but
 # are the engine's (registered here so src/cli/local.mk stays others')
 libwherefrom_a_SOURCES += src/cli/explain.c src/cli/recompute.c src/cli/recompute.h
+
+# engine tests (cmocka)
+EXTRA_DIST += tests/engine_fx.h
+check_PROGRAMS += tests/test_classify
+TESTS += tests/test_classify
+tests_test_classify_SOURCES = tests/test_classify.c
+tests_test_classify_CFLAGS = $(TEST_CFLAGS)
+tests_test_classify_LDADD = $(TEST_LIBS)
