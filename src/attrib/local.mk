@@ -22,3 +22,15 @@ TESTS += tests/test_classify
 tests_test_classify_SOURCES = tests/test_classify.c
 tests_test_classify_CFLAGS = $(TEST_CFLAGS)
 tests_test_classify_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/test_url
+TESTS += tests/test_url
+tests_test_url_SOURCES = tests/test_url.c
+tests_test_url_CFLAGS = $(TEST_CFLAGS)
+tests_test_url_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/test_referrers
+TESTS += tests/test_referrers
+tests_test_referrers_SOURCES = tests/test_referrers.c
+tests_test_referrers_CFLAGS = $(TEST_CFLAGS)
+tests_test_referrers_LDADD = $(TEST_LIBS)
