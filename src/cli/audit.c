@@ -90,6 +90,7 @@ typedef struct {
     int64_t id;
     const char *email, *channel;
     wf_ms created;
+    wf_ms first_created; /* the earliest creation, merged records included */
     wf_override_value stored, computed;
     int has_cache;
     unsigned cflags;
@@ -173,6 +174,9 @@ static const char *const side_sql[] = {
     "SELECT contact, id, user, computed_source, computed_dd1, computed_dd2 FROM overrides"
     " WHERE action='set' AND id IN (SELECT max(id) FROM overrides GROUP BY contact)"
     " ORDER BY contact",
+    /* 5: earliest creation among the records merged into the contact */
+    "SELECT merged_into, min(created_at) FROM contacts WHERE merged_into IS NOT NULL"
+    " GROUP BY merged_into ORDER BY merged_into",
 };
 #define N_SIDES (sizeof side_sql / sizeof side_sql[0])
 
@@ -214,6 +218,9 @@ static void fill_sides(side *sd, crow *c)
         c->ovr_user = col(sd[4].q, 2);
         c->ovr_comp = (wf_override_value){col(sd[4].q, 3), col(sd[4].q, 4), col(sd[4].q, 5)};
     }
+    c->first_created = c->created;
+    if (side_at(&sd[5], c->id) && col_time(sd[5].q, 1) < c->first_created)
+        c->first_created = col_time(sd[5].q, 1);
 }
 
 /* ---- findings -------------------------------------------------------- */
@@ -278,11 +285,11 @@ static int check_differs(const crow *c, wf_buf *b)
 static int check_offline_earlier(const crow *c, wf_buf *b)
 {
     if (!same(c->stored.source, "OFFLINE") || c->first_session == WF_TIME_NONE ||
-        c->first_session >= c->created)
+        c->first_session >= c->first_created)
         return 0;
     char t1[WF_TIME_BUFSZ], t2[WF_TIME_BUFSZ];
     wf_buf_printf(b, "stored OFFLINE although a linked session on %s predates creation on %s",
-                  wf_time_short(c->first_session, t1), wf_time_short(c->created, t2));
+                  wf_time_short(c->first_session, t1), wf_time_short(c->first_created, t2));
     return 1;
 }
 
@@ -430,7 +437,9 @@ static wf_status scan(audit *a)
         read_main(q, &c);
         wf_ms cached_first = c.first_session;
         fill_sides(sd, &c);
-        if (c.first_session == WF_TIME_NONE) c.first_session = cached_first;
+        if (cached_first != WF_TIME_NONE &&
+            (c.first_session == WF_TIME_NONE || cached_first < c.first_session))
+            c.first_session = cached_first;
         wf_facts *f = NULL;
         wf_explanation *x = NULL;
         if (!c.has_cache) explain_now(a, &c, &f, &x);
