@@ -34,3 +34,9 @@ TESTS += tests/test_referrers
 tests_test_referrers_SOURCES = tests/test_referrers.c
 tests_test_referrers_CFLAGS = $(TEST_CFLAGS)
 tests_test_referrers_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/test_session
+TESTS += tests/test_session
+tests_test_session_SOURCES = tests/test_session.c
+tests_test_session_CFLAGS = $(TEST_CFLAGS)
+tests_test_session_LDADD = $(TEST_LIBS)
