@@ -19,8 +19,9 @@ typedef struct {
     int64_t files, records;
     int64_t contacts_added, contacts_updated;
     int64_t pageviews, forms, clicks, links, history, merges;
-    int64_t pending;  /* events kept for contacts not (yet) in the database */
-    int64_t skipped;  /* bad records skipped with skip_bad */
+    int64_t pending; /* events in the database for contacts not (yet) in it */
+    int64_t skipped; /* bad records skipped with skip_bad */
+    int64_t ignored; /* well-formed records of no interest (other event types) */
 } wf_import_report;
 
 /* Imports all files in one transaction: all or nothing (unless skip_bad).
