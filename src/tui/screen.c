@@ -145,10 +145,13 @@ void wf_screen_text(wf_app *a, wf_buf *out)
 {
     int lines, cols;
     getmaxyx(stdscr, lines, cols);
-    wchar_t *ws = calloc((size_t)cols + 1, sizeof *ws);
+    /* combining marks come back as extra characters: room for a few per cell */
+    if (cols <= 0 || cols > 10000) return;
+    int room = cols * 4;
+    wchar_t *ws = calloc((size_t)room + 1, sizeof *ws);
     if (!ws) return;
     for (int y = 0; y < lines; y++) {
-        int n = mvwinnwstr(stdscr, y, 0, ws, cols);
+        int n = mvwinnwstr(stdscr, y, 0, ws, room);
         if (n < 0) n = 0;
         ws[n] = 0;
         while (n > 0 && ws[n - 1] == L' ') ws[--n] = 0;
