@@ -323,6 +323,14 @@ static wf_status creation_event(builder *b)
                         f->channel_label ? ", \"" : "", f->channel_label ? f->channel_label : "",
                         f->channel_label ? "\"" : "", value_text(b, &v));
     }
+    if (b->earliest != WF_TIME_NONE && b->earliest <= f->created_at) {
+        /* a merged record's visit, linked before this record existed */
+        return wf_x_add_step(b, f->created_at, rule,
+                             wf_x_fmt(b, "%s An earlier interaction is already known, so the "
+                                         "original source stays.",
+                                      text),
+                             it, WF_NO_INDEX);
+    }
     b->earliest = f->created_at;
     b->cur_rule = b->cur_via = rule;
     b->cur_item = it;

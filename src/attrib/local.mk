@@ -40,3 +40,9 @@ TESTS += tests/test_session
 tests_test_session_SOURCES = tests/test_session.c
 tests_test_session_CFLAGS = $(TEST_CFLAGS)
 tests_test_session_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/test_replay
+TESTS += tests/test_replay
+tests_test_replay_SOURCES = tests/test_replay.c
+tests_test_replay_CFLAGS = $(TEST_CFLAGS)
+tests_test_replay_LDADD = $(TEST_LIBS)

@@ -1,0 +1,518 @@
+/* Contact replay: C01–C10 on facts built by hand. */
+#include "engine_fx.h"
+
+#define HOME "https://www.example.com/"
+#define GOOGLE "https://www.google.com/"
+
+static void assert_value(const wf_value *v, const char *s, const char *d1, const char *d2)
+{
+    assert_string_equal(v->source, s);
+    assert_string_equal(v->dd1 ? v->dd1 : "", d1);
+    assert_string_equal(v->dd2 ? v->dd2 : "", d2);
+}
+
+/* ---- C01: the ten offline channels of §3 ---- */
+static void offline(void **state, const char *ch, const char *detail, const char *desc)
+{
+    fx x;
+    fx_init(&x, 7, "2024-05-01T12:00:00Z", ch, detail);
+    wf_explanation *ex = fx_explain(state, &x);
+    assert_value(&ex->computed.value, "OFFLINE", ch, detail ? detail : "");
+    assert_int_equal(ex->computed.via, R_C01);
+    assert_int_equal(ex->computed.rule, R_C01);
+    assert_string_equal(ex->creation.description, desc);
+    assert_true(ex->creation.offline);
+    assert_string_equal(ex->computed.deciding.kind, "creation");
+    assert_int_equal(ex->n_steps, 1);
+    assert_int_equal(ex->steps[0].rule, R_C01);
+    assert_non_null(strstr(ex->steps[0].text, desc));
+    wf_explanation_free(&ex);
+    assert_null(ex);
+}
+
+static void c01_api(void **s)
+{
+    offline(s, "API", "contacts-upsert", "created directly through the Contacts API");
+}
+static void c01_salesforce(void **s)
+{
+    offline(s, "SALESFORCE", "salesforce-createdby",
+            "imported from Salesforce, or created in Salesforce and synced");
+}
+static void c01_contacts(void **s)
+{
+    offline(s, "CONTACTS", "userId:42", "a user added the contact by hand in the contacts database");
+}
+static void c01_crm_ui(void **s)
+{
+    offline(s, "CRM_UI", "CRM_UI", "a user added the contact by hand in the contacts database");
+}
+static void c01_analytics(void **s)
+{
+    offline(s, "ANALYTICS", NULL,
+            "a third-party (non-HubSpot) form on a tracked page, or a custom event from the "
+            "events tool");
+}
+static void c01_integration(void **s)
+{
+    offline(s, "INTEGRATION", "221734", "a connected third-party app created it");
+}
+static void c01_import(void **s)
+{
+    offline(s, "IMPORT", "9876", "the contact was imported into HubSpot");
+}
+static void c01_sales(void **s)
+{
+    offline(s, "SALES", NULL, "a logged email sent with the HubSpot Sales extension");
+}
+static void c01_presentations(void **s)
+{
+    offline(s, "PRESENTATIONS", NULL, "created through the documents (Presentations) tool");
+}
+static void c01_extension(void **s)
+{
+    offline(s, "EXTENSION", NULL, "a user clicked \"Add to CRM\" in the Sales extension");
+}
+static void c01_unknown_channel_kept(void **s)
+{
+    offline(s, "WIDGET_X", "abc", "unrecognised channel");
+}
+
+/* ---- C09 / C02: forms ---- */
+static void c09_form_filtered_ip(void **state)
+{
+    fx x;
+    fx_init(&x, 7, "2024-05-01T12:00:00Z", "FORM", NULL);
+    fx_form(&x, "2024-05-01T12:00:00Z", "f-1", "t1", 1);
+    fx_pv(&x, "t1", 0, "2024-05-01T11:50:00Z", HOME, GOOGLE);
+    wf_explanation *ex = fx_explain(state, &x);
+    assert_value(&ex->computed.value, "OFFLINE", "FORM", "f-1");
+    assert_int_equal(ex->computed.via, R_C09);
+    assert_non_null(strstr(ex->steps[0].text, "filtered"));
+    assert_non_null(strstr(ex->steps[0].text, "assumed"));
+    wf_explanation_free(&ex);
+}
+
+static void c09_form_without_token_uses_conversion_id(void **state)
+{
+    fx x;
+    fx_init(&x, 7, "2024-05-01T12:00:00Z", "FORM", NULL);
+    wf_form *m = fx_form(&x, "2024-05-01T12:00:02Z", NULL, NULL, 0);
+    m->conversion_id = "conv-9";
+    wf_explanation *ex = fx_explain(state, &x);
+    assert_value(&ex->computed.value, "OFFLINE", "FORM", "conv-9");
+    assert_int_equal(ex->computed.rule, R_C09);
+    wf_explanation_free(&ex);
+}
+
+static void c02_tracked_form(void **state)
+{
+    fx x;
+    fx_init(&x, 7, "2024-05-01T12:00:00Z", "FORM", "f-1");
+    fx_form(&x, "2024-05-01T12:00:00Z", "f-1", "t1", 0);
+    fx_pv(&x, "t1", 0, "2024-05-01T11:50:00Z", HOME "?utm_source=partner&utm_medium=banner", NULL);
+    wf_explanation *ex = fx_explain(state, &x);
+    assert_value(&ex->computed.value, "OTHER_CAMPAIGNS", "", "partner / banner");
+    assert_int_equal(ex->computed.via, R_C02);
+    assert_int_equal(ex->computed.rule, R_S08);
+    assert_false(ex->creation.offline);
+    assert_int_equal(ex->n_changes, 1);
+    assert_int_equal(ex->changes[0].cause, WF_CAUSE_CREATION);
+    assert_string_equal(ex->computed.deciding.kind, "session");
+    assert_true(fx_step(ex, R_C02) >= 0);
+    wf_explanation_free(&ex);
+}
+
+static void c02_without_page_view_is_assumed(void **state)
+{
+    fx x;
+    fx_init(&x, 7, "2024-05-01T12:00:00Z", "FORM", "f-1");
+    fx_form(&x, "2024-05-01T12:00:00Z", "f-1", "t1", 0);
+    wf_explanation *ex = fx_explain(state, &x);
+    assert_value(&ex->computed.value, "DIRECT_TRAFFIC", "www.example.com/contact", "");
+    int i = fx_step(ex, R_C02);
+    assert_true(i >= 0);
+    assert_non_null(strstr(ex->steps[ex->n_steps - 1].text, "assumed"));
+    wf_explanation_free(&ex);
+}
+
+/* ---- C03 / C04 / C05 ---- */
+static void c04_earlier_visit_rewrites(void **state)
+{
+    fx x;
+    fx_init(&x, 5001, "2024-07-03T09:00:00Z", "IMPORT", "9876");
+    fx_pv(&x, "t1", 0, "2024-03-12T10:00:00Z", HOME, GOOGLE);
+    fx_form(&x, "2024-09-18T14:30:00Z", "f-demo", "t1", 0);
+    wf_explanation *ex = fx_explain(state, &x);
+    assert_value(&ex->computed.value, "ORGANIC_SEARCH", "Unknown keywords (SSL)", "google");
+    assert_int_equal(ex->computed.via, R_C04);
+    assert_int_equal(ex->computed.rule, R_S11);
+    assert_int_equal(ex->n_changes, 2);
+    assert_int_equal(ex->changes[1].cause, WF_CAUSE_EARLIER_VISIT);
+    assert_int_equal(ex->changes[1].at, T("2024-09-18T14:30:00Z"));
+    assert_value(&ex->changes[1].from, "OFFLINE", "IMPORT", "9876");
+    assert_true(ex->flags & F_CHANGED);
+    wf_explanation_free(&ex);
+}
+
+static void c04_later_visit_does_not_rewrite(void **state)
+{
+    fx x;
+    fx_init(&x, 9, "2024-07-03T09:00:00Z", "IMPORT", "9876");
+    fx_pv(&x, "t1", 0, "2024-08-01T10:00:00Z", HOME, GOOGLE);
+    fx_form(&x, "2024-09-18T14:30:00Z", "f-demo", "t1", 0);
+    wf_explanation *ex = fx_explain(state, &x);
+    assert_value(&ex->computed.value, "OFFLINE", "IMPORT", "9876");
+    assert_int_equal(ex->n_changes, 1);
+    assert_true(fx_step(ex, R_C05) >= 0);
+    assert_false(ex->flags & F_CHANGED);
+    /* Latest source follows the later session */
+    assert_true(ex->has_latest);
+    assert_string_equal(ex->latest.value.source, "ORGANIC_SEARCH");
+    wf_explanation_free(&ex);
+}
+
+static void c03_email_click_links(void **state)
+{
+    fx x;
+    fx_init(&x, 9, "2024-07-03T09:00:00Z", "IMPORT", "1");
+    fx_pv(&x, "t9", 0, "2024-06-01T10:00:00Z", HOME, "https://www.bing.com/search?q=Widgets");
+    fx_click(&x, "2024-10-01T08:00:00Z", "t9");
+    wf_explanation *ex = fx_explain(state, &x);
+    assert_value(&ex->computed.value, "ORGANIC_SEARCH", "widgets", "bing");
+    assert_int_equal(ex->changes[1].at, T("2024-10-01T08:00:00Z"));
+    wf_explanation_free(&ex);
+}
+
+static void c03_filtered_form_links_nothing(void **state)
+{
+    fx x;
+    fx_init(&x, 9, "2024-07-03T09:00:00Z", "IMPORT", "1");
+    fx_pv(&x, "t9", 0, "2024-06-01T10:00:00Z", HOME, GOOGLE);
+    fx_form(&x, "2024-10-01T08:00:00Z", "f", "t9", 1);
+    wf_explanation *ex = fx_explain(state, &x);
+    assert_value(&ex->computed.value, "OFFLINE", "IMPORT", "1");
+    assert_false(ex->has_latest);
+    assert_int_equal(ex->first_session_at, WF_TIME_NONE);
+    wf_explanation_free(&ex);
+}
+
+static void c05_later_sessions_update_latest_only(void **state)
+{
+    fx x;
+    fx_init(&x, 9, "2024-05-01T12:00:00Z", "FORM", "f");
+    fx_form(&x, "2024-05-01T12:00:00Z", "f", "t1", 0);
+    fx_pv(&x, "t1", 0, "2024-05-01T11:55:00Z", HOME, GOOGLE);
+    fx_pv(&x, "t1", 0, "2024-06-01T11:55:00Z", HOME, "https://chatgpt.com/");
+    fx_pv(&x, "t1", 0, "2024-07-01T11:55:00Z", HOME "?utm_source=x&utm_medium=y", NULL);
+    wf_explanation *ex = fx_explain(state, &x);
+    assert_string_equal(ex->computed.value.source, "ORGANIC_SEARCH");
+    assert_string_equal(ex->latest.value.source, "OTHER_CAMPAIGNS");
+    assert_int_equal(ex->latest.at, T("2024-07-01T11:55:00Z"));
+    int i = fx_step(ex, R_C05);
+    assert_true(i >= 0);
+    assert_non_null(strstr(ex->steps[i].text, "2 later sessions"));
+    wf_explanation_free(&ex);
+}
+
+/* ---- C06 / C08 ---- */
+static void c06_manual_edit_clears_drilldowns(void **state)
+{
+    fx x;
+    fx_init(&x, 9, "2024-05-01T12:00:00Z", "IMPORT", "5");
+    fx_hist(&x, "hs_analytics_source", "PAID_SEARCH", "2024-06-01T00:00:00Z", "CRM_UI", "userId:42");
+    fx_hist(&x, "hs_analytics_source_data_1", "ignored", "2024-06-01T00:00:00Z", "CRM_UI", "userId:42");
+    wf_explanation *ex = fx_explain(state, &x);
+    assert_value(&ex->computed.value, "PAID_SEARCH", "", "");
+    assert_int_equal(ex->computed.via, R_C06);
+    assert_string_equal(ex->computed.deciding.kind, "manual-edit");
+    assert_true(ex->flags & F_MANUAL_EDIT);
+    assert_int_equal(ex->changes[1].cause, WF_CAUSE_MANUAL_EDIT);
+    wf_explanation_free(&ex);
+}
+
+static void c06_manual_edit_then_earlier_visit_link(void **state)
+{
+    fx x;
+    fx_init(&x, 9, "2024-05-01T12:00:00Z", "IMPORT", "5");
+    fx_hist(&x, "hs_analytics_source", "PAID_SEARCH", "2024-06-01T00:00:00Z", "CRM_UI", "userId:42");
+    fx_pv(&x, "t1", 0, "2024-02-01T10:00:00Z", HOME, "https://www.reddit.com/r/x");
+    fx_form(&x, "2024-08-01T10:00:00Z", "f", "t1", 0);
+    wf_explanation *ex = fx_explain(state, &x);
+    assert_value(&ex->computed.value, "SOCIAL_MEDIA", "Reddit", "");
+    assert_int_equal(ex->computed.via, R_C04);
+    assert_int_equal(ex->n_changes, 3);
+    const wf_step *last = NULL;
+    for (size_t i = 0; i < ex->n_steps; i++)
+        if (ex->steps[i].rule == R_C04) last = &ex->steps[i];
+    assert_non_null(last);
+    assert_non_null(strstr(last->text, "assumed"));
+    assert_true(ex->flags & F_MANUAL_EDIT);
+    wf_explanation_free(&ex);
+}
+
+static void c08_data_load_with_drilldowns(void **state)
+{
+    fx x;
+    fx_init(&x, 9, "2024-05-01T12:00:00Z", "API", "contacts-upsert");
+    fx_hist(&x, "hs_analytics_source", "REFERRALS", "2024-05-02T00:00:00Z", "API", "app-1");
+    fx_hist(&x, "hs_analytics_source_data_1", "partner.io", "2024-05-02T00:00:00Z", "API", "app-1");
+    wf_explanation *ex = fx_explain(state, &x);
+    assert_value(&ex->computed.value, "REFERRALS", "partner.io", "");
+    assert_int_equal(ex->computed.via, R_C08);
+    assert_true(ex->flags & F_DATA_LOAD_VALUE);
+    assert_non_null(strstr(ex->steps[1].text, "assumed"));
+    wf_explanation_free(&ex);
+}
+
+/* ---- C07 ---- */
+static void c07_merge_earlier_offline_record(void **state)
+{
+    fx x;
+    fx_init(&x, 5005, "2024-06-01T12:00:00Z", "FORM", "f");
+    fx_form(&x, "2024-06-01T12:00:00Z", "f", "t5", 0);
+    fx_pv(&x, "t5", 0, "2024-06-01T11:55:00Z", HOME, NULL);
+    fx_merge(&x, "2024-06-20T09:30:00Z", 5099, "2024-01-15T16:20:00Z", "SALESFORCE", "sf-1");
+    fx_stored(&x, "DIRECT_TRAFFIC", "www.example.com/", "");
+    wf_explanation *ex = fx_explain(state, &x);
+    assert_value(&ex->computed.value, "OFFLINE", "SALESFORCE", "sf-1");
+    assert_int_equal(ex->computed.via, R_C07);
+    assert_string_equal(ex->computed.deciding.kind, "merge");
+    assert_true(ex->flags & F_MERGED);
+    assert_true(ex->flags & F_STORED_DIFFERS);
+    assert_true(ex->flags & F_MERGE_PRIMARY_KEPT);
+    int i = fx_step(ex, R_C07);
+    assert_non_null(strstr(ex->steps[i].text, "assumed"));
+    wf_explanation_free(&ex);
+}
+
+static void c07_merge_later_record_keeps_source(void **state)
+{
+    fx x;
+    fx_init(&x, 5005, "2024-06-01T12:00:00Z", "IMPORT", "1");
+    fx_merge(&x, "2024-06-20T09:30:00Z", 5099, "2024-06-10T00:00:00Z", "API", "x");
+    fx_stored(&x, "OFFLINE", "IMPORT", "1");
+    wf_explanation *ex = fx_explain(state, &x);
+    assert_value(&ex->computed.value, "OFFLINE", "IMPORT", "1");
+    assert_true(ex->flags & F_MERGED);
+    assert_false(ex->flags & F_MERGE_PRIMARY_KEPT);
+    wf_explanation_free(&ex);
+}
+
+static void c07_merged_sessions_count(void **state)
+{
+    fx x;
+    fx_init(&x, 5005, "2024-06-01T12:00:00Z", "IMPORT", "1");
+    /* the merged record's token, linked to it by a form before the merge */
+    fx_pv(&x, "tm", 0, "2024-01-01T10:00:00Z", HOME, "https://www.facebook.com/");
+    fx_link(&x, "tm", "2024-02-01T10:00:00Z", WF_LINK_FORM);
+    fx_merge(&x, "2024-06-20T09:30:00Z", 5099, "2024-02-01T10:00:00Z", "FORM", "f");
+    wf_explanation *ex = fx_explain(state, &x);
+    assert_value(&ex->computed.value, "SOCIAL_MEDIA", "Facebook", "");
+    wf_explanation_free(&ex);
+}
+
+/* ---- exports without visitor tokens (§7) ---- */
+static void export_views_linked_at_identity(void **state)
+{
+    fx x;
+    fx_init(&x, 9, "2024-05-01T12:00:00Z", "IMPORT", "1");
+    fx_pv(&x, NULL, 9, "2024-04-01T10:00:00Z", HOME, GOOGLE);
+    fx_link(&x, "g2", "2024-07-01T00:00:00Z", WF_LINK_IDENTITY);
+    fx_link(&x, "g1", "2024-06-01T00:00:00Z", WF_LINK_IDENTITY);
+    fx_form(&x, "2024-05-15T00:00:00Z", "f", "tf", 0);
+    wf_explanation *ex = fx_explain(state, &x);
+    assert_string_equal(ex->computed.value.source, "ORGANIC_SEARCH");
+    /* the earliest LEAD_GUID identity wins over the earlier form */
+    assert_int_equal(ex->changes[1].at, T("2024-06-01T00:00:00Z"));
+    wf_explanation_free(&ex);
+}
+
+static void export_views_linked_at_first_form(void **state)
+{
+    fx x;
+    fx_init(&x, 9, "2024-05-01T12:00:00Z", "IMPORT", "1");
+    fx_pv(&x, NULL, 9, "2024-04-01T10:00:00Z", HOME, GOOGLE);
+    fx_click(&x, "2024-05-10T00:00:00Z", NULL);
+    fx_form(&x, "2024-05-20T00:00:00Z", "f", "tf", 0);
+    wf_explanation *ex = fx_explain(state, &x);
+    assert_int_equal(ex->changes[1].at, T("2024-05-20T00:00:00Z"));
+    wf_explanation_free(&ex);
+}
+
+static void export_views_linked_at_first_click(void **state)
+{
+    fx x;
+    fx_init(&x, 9, "2024-05-01T12:00:00Z", "IMPORT", "1");
+    fx_pv(&x, NULL, 9, "2024-04-01T10:00:00Z", HOME, GOOGLE);
+    fx_click(&x, "2024-05-10T00:00:00Z", NULL);
+    wf_explanation *ex = fx_explain(state, &x);
+    assert_int_equal(ex->changes[1].at, T("2024-05-10T00:00:00Z"));
+    wf_explanation_free(&ex);
+}
+
+static void export_views_linked_at_creation(void **state)
+{
+    fx x;
+    fx_init(&x, 9, "2024-05-01T12:00:00Z", "IMPORT", "1");
+    fx_pv(&x, NULL, 9, "2024-04-01T10:00:00Z", HOME, GOOGLE);
+    fx_pv(&x, NULL, 9, "2024-06-01T10:00:00Z", HOME, "https://chatgpt.com/");
+    wf_explanation *ex = fx_explain(state, &x);
+    assert_string_equal(ex->computed.value.source, "ORGANIC_SEARCH");
+    assert_int_equal(ex->n_changes, 2);
+    assert_int_equal(ex->changes[1].at, T("2024-05-01T12:00:00Z"));
+    assert_string_equal(ex->latest.value.source, "AI_REFERRALS");
+    wf_explanation_free(&ex);
+}
+
+/* ---- ties ---- */
+static void ties_creation_before_link(void **state)
+{
+    fx x;
+    fx_init(&x, 9, "2024-05-01T12:00:00Z", "IMPORT", "1");
+    fx_pv(&x, "t1", 0, "2024-04-01T10:00:00Z", HOME, GOOGLE);
+    fx_link(&x, "t1", "2024-05-01T12:00:00Z", WF_LINK_FORM); /* same instant as creation */
+    wf_explanation *ex = fx_explain(state, &x);
+    assert_int_equal(ex->n_changes, 2);
+    assert_string_equal(ex->changes[0].to.source, "OFFLINE");
+    assert_string_equal(ex->changes[1].to.source, "ORGANIC_SEARCH");
+    wf_explanation_free(&ex);
+}
+
+static void ties_equal_session_starts_use_row_id(void **state)
+{
+    fx x, y;
+    fx_init(&x, 9, "2024-05-01T12:00:00Z", "IMPORT", "1");
+    wf_pageview *a = fx_pv(&x, "ta", 0, "2024-04-01T10:00:00Z", HOME, "https://www.bing.com/");
+    wf_pageview *b = fx_pv(&x, "tb", 0, "2024-04-01T10:00:00Z", HOME, GOOGLE);
+    fx_link(&x, "ta", "2024-06-01T00:00:00Z", WF_LINK_FORM);
+    fx_link(&x, "tb", "2024-06-01T00:00:00Z", WF_LINK_FORM);
+    a->id = 100;
+    b->id = 200;
+    y = x; /* same facts, arrays in the other order */
+    y.f.pageviews = y.pv;
+    y.f.links = y.ln;
+    y.f.forms = y.fm;
+    y.f.clicks = y.ck;
+    y.f.history = y.hi;
+    y.f.merges = y.mg;
+    y.f.site_domains = y.domains;
+    y.pv[0] = x.pv[1];
+    y.pv[1] = x.pv[0];
+    wf_explanation *ex = fx_explain(state, &x), *ey = fx_explain(state, &y);
+    assert_string_equal(ex->computed.value.dd2, ey->computed.value.dd2);
+    assert_string_equal(ex->computed.value.source, ey->computed.value.source);
+    /* equal starts: the lower page-view id (bing, id 100) decides */
+    assert_string_equal(ex->computed.value.dd2, "bing");
+    wf_explanation_free(&ex);
+    wf_explanation_free(&ey);
+}
+
+/* ---- C10 and unknown values ---- */
+static void c10_api_race(void **state)
+{
+    fx x;
+    fx_init(&x, 5002, "2024-05-06T10:00:00Z", "API", "contacts-upsert");
+    fx_pv(&x, "t2", 0, "2024-05-06T09:52:00Z", HOME, GOOGLE);
+    fx_form(&x, "2024-05-06T10:00:05Z", "f", "t2", 0);
+    fx_stored(&x, "OFFLINE", "API", "contacts-upsert");
+    wf_explanation *ex = fx_explain(state, &x);
+    assert_string_equal(ex->computed.value.source, "ORGANIC_SEARCH");
+    assert_true(ex->flags & F_API_RACE);
+    assert_true(ex->flags & F_STORED_DIFFERS);
+    assert_true(fx_step(ex, R_C10) >= 0);
+    wf_explanation_free(&ex);
+}
+
+static void c10_not_when_form_is_late(void **state)
+{
+    fx x;
+    fx_init(&x, 5002, "2024-05-06T10:00:00Z", "API", "contacts-upsert");
+    fx_pv(&x, "t2", 0, "2024-05-06T09:52:00Z", HOME, GOOGLE);
+    fx_form(&x, "2024-05-06T10:05:00Z", "f", "t2", 0);
+    fx_stored(&x, "OFFLINE", "API", "contacts-upsert");
+    wf_explanation *ex = fx_explain(state, &x);
+    assert_false(ex->flags & F_API_RACE);
+    assert_int_equal(fx_step(ex, R_C10), -1);
+    wf_explanation_free(&ex);
+}
+
+static void unknown_stored_value_kept(void **state)
+{
+    fx x;
+    fx_init(&x, 9, "2013-05-21T12:00:00Z", "IMPORT", "112");
+    fx_stored(&x, "IMPORTED", NULL, NULL);
+    wf_explanation *ex = fx_explain(state, &x);
+    assert_string_equal(ex->stored.source, "IMPORTED");
+    assert_true(ex->flags & F_UNKNOWN_VALUE);
+    assert_true(ex->flags & F_STORED_DIFFERS);
+    wf_explanation_free(&ex);
+}
+
+static void unknown_manual_value_kept(void **state)
+{
+    fx x;
+    fx_init(&x, 9, "2024-05-01T12:00:00Z", "IMPORT", "1");
+    fx_hist(&x, "hs_analytics_source", "PARTNER_PORTAL", "2024-06-01T00:00:00Z", "CRM_UI", "userId:1");
+    wf_explanation *ex = fx_explain(state, &x);
+    assert_string_equal(ex->computed.value.source, "PARTNER_PORTAL");
+    assert_true(ex->flags & F_UNKNOWN_VALUE);
+    wf_explanation_free(&ex);
+}
+
+static void s13_step_says_assumed(void **state)
+{
+    fx x;
+    fx_init(&x, 9, "2024-05-01T12:00:00Z", "FORM", "f");
+    fx_form(&x, "2024-05-01T12:00:00Z", "f", "t1", 0);
+    fx_pv(&x, "t1", 0, "2024-05-01T11:55:00Z", HOME, "https://claude.ai/chat/1");
+    wf_explanation *ex = fx_explain(state, &x);
+    int i = fx_step(ex, R_S13);
+    assert_true(i >= 0);
+    assert_non_null(strstr(ex->steps[i].text, "assumed"));
+    wf_explanation_free(&ex);
+}
+
+int main(void)
+{
+    const struct CMUnitTest t[] = {
+        cmocka_unit_test(c01_api),
+        cmocka_unit_test(c01_salesforce),
+        cmocka_unit_test(c01_contacts),
+        cmocka_unit_test(c01_crm_ui),
+        cmocka_unit_test(c01_analytics),
+        cmocka_unit_test(c01_integration),
+        cmocka_unit_test(c01_import),
+        cmocka_unit_test(c01_sales),
+        cmocka_unit_test(c01_presentations),
+        cmocka_unit_test(c01_extension),
+        cmocka_unit_test(c01_unknown_channel_kept),
+        cmocka_unit_test(c09_form_filtered_ip),
+        cmocka_unit_test(c09_form_without_token_uses_conversion_id),
+        cmocka_unit_test(c02_tracked_form),
+        cmocka_unit_test(c02_without_page_view_is_assumed),
+        cmocka_unit_test(c04_earlier_visit_rewrites),
+        cmocka_unit_test(c04_later_visit_does_not_rewrite),
+        cmocka_unit_test(c03_email_click_links),
+        cmocka_unit_test(c03_filtered_form_links_nothing),
+        cmocka_unit_test(c05_later_sessions_update_latest_only),
+        cmocka_unit_test(c06_manual_edit_clears_drilldowns),
+        cmocka_unit_test(c06_manual_edit_then_earlier_visit_link),
+        cmocka_unit_test(c08_data_load_with_drilldowns),
+        cmocka_unit_test(c07_merge_earlier_offline_record),
+        cmocka_unit_test(c07_merge_later_record_keeps_source),
+        cmocka_unit_test(c07_merged_sessions_count),
+        cmocka_unit_test(export_views_linked_at_identity),
+        cmocka_unit_test(export_views_linked_at_first_form),
+        cmocka_unit_test(export_views_linked_at_first_click),
+        cmocka_unit_test(export_views_linked_at_creation),
+        cmocka_unit_test(ties_creation_before_link),
+        cmocka_unit_test(ties_equal_session_starts_use_row_id),
+        cmocka_unit_test(c10_api_race),
+        cmocka_unit_test(c10_not_when_form_is_late),
+        cmocka_unit_test(unknown_stored_value_kept),
+        cmocka_unit_test(unknown_manual_value_kept),
+        cmocka_unit_test(s13_step_says_assumed),
+    };
+    return cmocka_run_group_tests(t, fx_engine_setup, fx_engine_teardown);
+}
