@@ -280,8 +280,11 @@ static int add_plan_item(plan_ctx *p, int64_t id, const cJSON *own, char *err, s
     const cJSON *d = p->defaults;
     item it = {.id = id};
     it.in.source = jstr(own, "source", jstr(d, "source", NULL));
-    it.in.dd1 = jstr(own, "dd1", jstr(d, "dd1", NULL));
-    it.in.dd2 = jstr(own, "dd2", jstr(d, "dd2", NULL));
+    /* drill-downs belong to a source: an entry with its own source does not
+     * inherit the plan-wide ones */
+    const cJSON *dd_from = jstr(own, "source", NULL) ? NULL : d;
+    it.in.dd1 = jstr(own, "dd1", jstr(dd_from, "dd1", NULL));
+    it.in.dd2 = jstr(own, "dd2", jstr(dd_from, "dd2", NULL));
     it.in.reason = jstr(own, "reason", jstr(d, "reason", NULL));
     it.in.user = p->user;
     it.in.plan = p->plan_name;
@@ -393,7 +396,7 @@ static cJSON *read_json_file(const char *path, char *err, size_t errsz)
     while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) wf_buf_add(&b, chunk, n);
     fclose(fp);
     const char *end = NULL;
-    cJSON *j = cJSON_ParseWithLengthOpts(wf_buf_str(&b), b.len, &end, 1);
+    cJSON *j = cJSON_ParseWithLengthOpts(wf_buf_str(&b), b.len + 1, &end, 1);
     if (!j) {
         long off = end ? (long)(end - wf_buf_str(&b)) : 0;
         snprintf(err, errsz, "not valid JSON (near byte %ld)", off);
