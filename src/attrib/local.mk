@@ -46,3 +46,9 @@ TESTS += tests/test_replay
 tests_test_replay_SOURCES = tests/test_replay.c
 tests_test_replay_CFLAGS = $(TEST_CFLAGS)
 tests_test_replay_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/test_reconcile
+TESTS += tests/test_reconcile
+tests_test_reconcile_SOURCES = tests/test_reconcile.c
+tests_test_reconcile_CFLAGS = $(TEST_CFLAGS)
+tests_test_reconcile_LDADD = $(TEST_LIBS)
