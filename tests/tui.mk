@@ -20,3 +20,9 @@ tests_test_tui_keys_CFLAGS = $(TEST_CFLAGS)
 tests_test_tui_keys_LDADD = $(TEST_LIBS)
 
 EXTRA_DIST += tests/tui.mk tests/expect
+
+check_PROGRAMS += tests/test_e2e
+TESTS += tests/test_e2e
+tests_test_e2e_SOURCES = tests/test_e2e.c $(TUI_TEST_SOURCES)
+tests_test_e2e_CFLAGS = $(TEST_CFLAGS)
+tests_test_e2e_LDADD = $(TEST_LIBS) $(VTERM_LIBS) -lutil
