@@ -241,8 +241,11 @@ static void v1_profile_everything(void **state)
     assert_string_equal(qs(s, "SELECT source_type||'|'||source_id||'|'||user_id FROM history"
                               " WHERE contact=201 AND property='firstname'"),
                         "CRM_UI|userId:77|77");
-    /* forms: no visitor token in an export; "title" as page title */
-    assert_int_equal(q1(s, "SELECT count(*) FROM forms WHERE contact=201 AND token IS NULL"), 2);
+    /* forms: an export gives no visitor token, except through the LEAD_GUID
+     * identity stamped right after a submission; "title" as page title */
+    assert_string_equal(qs(s, "SELECT token FROM forms WHERE conversion_id='conv-1'"),
+                        "a1b2c3d4e5f60718293a4b5c6d7e8f90");
+    assert_string_equal(qs(s, "SELECT token FROM forms WHERE conversion_id='conv-2'"), "<null>");
     assert_string_equal(qs(s, "SELECT page_title FROM forms WHERE conversion_id='conv-2'"),
                         "Newsletter");
     /* LEAD_GUID identity: a token link at its timestamp; EMAIL ignored */
@@ -427,8 +430,9 @@ static void newer_export_updates_older_does_not(void **state)
                  "\"favourite_colour\":\"red\"},\"propertiesWithHistory\":{"
                  "\"hs_analytics_source\":[{\"value\":\"ORGANIC_SEARCH\",\"timestamp\":"
                  "\"2024-09-18T10:00:05Z\",\"sourceType\":\"ANALYTICS\"},{\"value\":\"OFFLINE\","
-                 "\"timestamp\":\"2024-07-03T09:00:05.120Z\",\"sourceType\":\"IMPORT\","
-                 "\"sourceId\":\"9876\"}]},\"updatedAt\":\"2024-09-18T10:00:05Z\"}]}");
+                 "\"timestamp\":\"2024-07-03T09:00:05.120Z\",\"sourceType\":\"ANALYTICS\","
+                 "\"sourceId\":\"ContactAnalyticsDetailsUpdateWorker\"}]},\"updatedAt\":\"2024-09-"
+                 "18T10:00:05Z\"}]}");
     wf_import_report r;
     assert_int_equal(imp1(s, p, &r), WF_OK);
     assert_int_equal(r.contacts_updated, 1);
@@ -572,10 +576,16 @@ static void bad_truncated(void **state)
     assert_non_null(f);
     char buf[4096];
     size_t n = fread(buf, 1, 2500, f);
+    buf[n] = 0;
     fclose(f);
     assert_int_equal(n, 2500);
+    /* the cut falls inside the third record: it is named, with its offset */
+    const char *third = strstr(buf, "{\n      \"id\": \"103\"");
+    assert_non_null(third);
+    char where[64];
+    snprintf(where, sizeof where, ":3(byte %d): ", (int)(third - buf));
     bad_case("truncated.json", buf, n, WF_E_DATA,
-             NEEDLES("unexpected end of file (truncated?)", ":3(byte 2418): "));
+             NEEDLES("unexpected end of file (truncated?)", where));
 }
 
 static void bad_empty_file(void **state)

@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 
 #define WF_COMMAND_TABLE(X) \
+    X(import, wf_cmd_import, "import [--db FILE] [--format v3|v1|events|ndjson] [--skip-bad] FILE...", "import HubSpot exports (v3, v1, events) or wherefrom NDJSON event logs") \
     X(explain, wf_cmd_explain, "explain [--db FILE] [--json] CONTACT", "explain step by step why a contact's original source is what it is") \
     X(history, wf_cmd_history, "history [--db FILE] [--json] CONTACT", "every stored change of the original source with its cause and evidence") \
     X(audit, wf_cmd_audit, "audit [--db FILE] [--json] [--check] [--filter KIND,...] [--limit N]", "find contacts whose source looks wrong across the database") \

@@ -92,7 +92,34 @@ static wf_status v1_props_write(wf_imp *im, int64_t id, const cJSON *props, int 
     return WF_OK;
 }
 
-static wf_status v1_forms(wf_imp *im, int64_t id, const cJSON *rec)
+/* LEAD_GUID identities of a profile (the visitor tokens it knows). */
+typedef struct {
+    const char *token[32];
+    wf_ms at[32];
+    size_t n;
+} v1_guids;
+
+/* HubSpot exports give no visitor token per form submission, but a
+ * submission that carried a tracking cookie creates a LEAD_GUID identity at
+ * that moment: a LEAD_GUID stamped within FORM_GUID_WINDOW after a
+ * submission is taken as the token the submission carried [ours]. */
+#define FORM_GUID_WINDOW 10000
+
+static const char *guid_for(const v1_guids *g, wf_ms at)
+{
+    const char *best = NULL;
+    wf_ms best_d = FORM_GUID_WINDOW + 1;
+    for (size_t i = 0; i < g->n; i++) {
+        wf_ms d = g->at[i] - at;
+        if (d >= 0 && d < best_d) {
+            best = g->token[i];
+            best_d = d;
+        }
+    }
+    return best;
+}
+
+static wf_status v1_forms(wf_imp *im, int64_t id, const cJSON *rec, const v1_guids *g)
 {
     const cJSON *list = NULL;
     wf_status st = wf_imp_arr(im, wf_imp_get(rec, "form-submissions"), "form-submissions", &list);
@@ -123,6 +150,7 @@ static wf_status v1_forms(wf_imp *im, int64_t id, const cJSON *rec)
         if (st == WF_OK)
             st = wf_imp_str(im, wf_imp_get(e, "form-type"), FIELD("form-type"), &x.form_type);
 #undef FIELD
+        if (st == WF_OK) x.token = guid_for(g, x.at);
         int ch = 0;
         if (st == WF_OK) st = wf_ingest_form(im->ig, id, &x, &ch);
         im->rep->forms += ch;
@@ -130,7 +158,7 @@ static wf_status v1_forms(wf_imp *im, int64_t id, const cJSON *rec)
     return st;
 }
 
-static wf_status v1_identity(wf_imp *im, int64_t vid, const cJSON *idn, const char *f)
+static wf_status v1_identity(wf_imp *im, int64_t vid, const cJSON *idn, const char *f, v1_guids *g)
 {
     char ff[128];
 #define FIELD(name) (snprintf(ff, sizeof ff, "%s.%s", f, name), ff)
@@ -144,13 +172,17 @@ static wf_status v1_identity(wf_imp *im, int64_t vid, const cJSON *idn, const ch
     if (st == WF_OK && (!value || !*value)) st = wf_imp_fail(im, FIELD("value"), "missing");
     if (st == WF_OK) st = wf_imp_time(im, wf_imp_get(idn, "timestamp"), FIELD("timestamp"), 1, &at);
 #undef FIELD
+    if (st == WF_OK && g->n < sizeof g->at / sizeof g->at[0]) {
+        g->token[g->n] = value;
+        g->at[g->n++] = at;
+    }
     int ch = 0;
     if (st == WF_OK) st = wf_ingest_link(im->ig, vid, value, at, "identity", NULL, &ch);
     im->rep->links += ch;
     return st;
 }
 
-static wf_status v1_identities(wf_imp *im, int64_t id, const cJSON *rec)
+static wf_status v1_identities(wf_imp *im, int64_t id, const cJSON *rec, v1_guids *g)
 {
     const cJSON *list = NULL;
     wf_status st = wf_imp_arr(im, wf_imp_get(rec, "identity-profiles"), "identity-profiles", &list);
@@ -174,7 +206,7 @@ static wf_status v1_identities(wf_imp *im, int64_t id, const cJSON *rec)
         cJSON_ArrayForEach(idn, ids)
         {
             snprintf(ff, sizeof ff, "%s.identities[%d]", f, k++);
-            if (st == WF_OK) st = v1_identity(im, vid ? vid : id, idn, ff);
+            if (st == WF_OK) st = v1_identity(im, vid ? vid : id, idn, ff, g);
         }
     }
     return st;
@@ -256,8 +288,9 @@ wf_status wf_import_v1_profile(wf_imp *im, const cJSON *rec)
     if (st == WF_OK && canon && canon != vid) ct.merged_into = canon;
     if (st == WF_OK) st = wf_imp_put_contact(im, &ct, &older);
     if (st == WF_OK) st = v1_props_write(im, vid, props, older);
-    if (st == WF_OK) st = v1_forms(im, vid, rec);
-    if (st == WF_OK) st = v1_identities(im, vid, rec);
+    v1_guids g = {0};
+    if (st == WF_OK) st = v1_identities(im, vid, rec, &g);
+    if (st == WF_OK) st = v1_forms(im, vid, rec, &g);
     if (st == WF_OK) st = v1_merges(im, vid, rec);
     wf_imp_hist_free(&h);
     return st;
