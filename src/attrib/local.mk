@@ -52,3 +52,10 @@ TESTS += tests/test_reconcile
 tests_test_reconcile_SOURCES = tests/test_reconcile.c
 tests_test_reconcile_CFLAGS = $(TEST_CFLAGS)
 tests_test_reconcile_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/test_explain
+TESTS += tests/test_explain
+tests_test_explain_SOURCES = tests/test_explain.c
+tests_test_explain_CFLAGS = $(TEST_CFLAGS)
+tests_test_explain_LDADD = $(TEST_LIBS)
+EXTRA_DIST += tests/fixtures/engine/worked_example.ndjson
