@@ -259,6 +259,44 @@ static void search_respects_the_filter(void **state)
     assert_int_equal(find_id(c, "first3", 0, 1, &w), 31); /* 3 and 30 are IMPORT */
 }
 
+/* Many matches take the scanning path; it must agree with the index path:
+ * every next match is the following row in list order whose name matches. */
+static void dense_search_scans_in_list_order(void **state)
+{
+    ctx *c = *state;
+    sqlite3 *db = wf_store_db(c->s);
+    assert_int_equal(sqlite3_exec(db,
+                                  "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n"
+                                  " WHERE i < 2500) INSERT INTO contacts(id, firstname,"
+                                  " created_at, channel) SELECT 10000 + i, 'Dense' || i,"
+                                  " 1700000000000 + (i * 7919) % 2500 * 1000, 'API' FROM n",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    int w;
+    /* the oldest Dense contact, then the next ones in created order */
+    assert_int_equal(find_id(c, "dense", 0, 1, &w), 10000 + 2500); /* created offset 0 */
+    int64_t prev = find_id(c, "dense", 0, 1, &w);
+    for (int k = 0; k < 5; k++) {
+        int64_t next = find_id(c, "dense", prev, 1, &w);
+        wf_row a, b;
+        assert_int_equal(wf_rows_get(c->r, prev, &a), WF_OK);
+        assert_int_equal(wf_rows_get(c->r, next, &b), WF_OK);
+        assert_true(b.created_at > a.created_at);
+        assert_int_equal(b.created_at - a.created_at, 1000); /* no match skipped */
+        wf_row_clear(&a);
+        wf_row_clear(&b);
+        prev = next;
+    }
+    int64_t first = find_id(c, "dense", 0, 1, &w);
+    int64_t second = find_id(c, "dense", first, 1, &w);
+    assert_int_equal(find_id(c, "dense", second, -1, &w), first);
+    wf_row last;
+    assert_int_equal(wf_rows_get(c->r, find_id(c, "dense", first, -1, &w), &last), WF_OK);
+    assert_true(w); /* wrapped around to the newest Dense contact */
+    assert_int_equal(last.created_at, 1700000000000LL + 2499 * 1000);
+    wf_row_clear(&last);
+}
+
 int main(void)
 {
     setlocale(LC_ALL, ""); /* as main() does: UTF-8 widths on screen */
@@ -275,6 +313,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(search_by_prefix_id_email_and_full_name, setup, teardown),
         cmocka_unit_test_setup_teardown(search_wraps_and_goes_backwards, setup, teardown),
         cmocka_unit_test_setup_teardown(search_respects_the_filter, setup, teardown),
+        cmocka_unit_test_setup_teardown(dense_search_scans_in_list_order, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

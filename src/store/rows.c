@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "core/buf.h"
 #include "core/vocab.h"
@@ -554,18 +555,59 @@ static void bind_query(sqlite3_stmt *st, const char *q)
     if (is_number(q)) bind_int(st, ":qid", strtoll(q, NULL, 10));
 }
 
-static wf_status find_once(wf_rows *r, const char *q, const wf_row *from, int dir, wf_row *out)
+/* The same match as an inline predicate, for scanning in list order. The
+ * unary + keeps SQLite from answering it through the name indexes, so the
+ * scan follows the sort index and stops at the first hit. */
+#define MATCH_COL(col, lo, hi) "(+c." col " COLLATE NOCASE >= " lo " AND +c." col \
+                               " COLLATE NOCASE < " hi ")"
+static const char match_pred[] =
+    " AND (" MATCH_COL("email", ":lo", ":hi") " OR " MATCH_COL("firstname", ":lo", ":hi")
+    " OR " MATCH_COL("lastname", ":lo", ":hi") " OR " MATCH_COL("company", ":lo", ":hi")
+    " OR (" MATCH_COL("firstname", ":w1lo", ":w1hi") " AND "
+    MATCH_COL("lastname", ":w2lo", ":w2hi") ") OR +c.id = :qid)";
+
+/* Matches at or above this many are "dense": scanning the list from the
+ * cursor finds the next one within about N / DENSE rows, cheaper than
+ * sorting every match. Below it, the matches are fetched through the name
+ * indexes and sorted. Either way the cost is bounded. */
+#define DENSE 2000
+
+static int match_is_dense(wf_rows *r, const char *q)
+{
+    sqlite3_stmt *st = NULL;
+    wf_buf sql = WF_BUF_INIT;
+    int dense = 0;
+    wf_buf_puts(&sql, match_cte);
+    wf_buf_printf(&sql, "SELECT count(*) FROM (SELECT id FROM m LIMIT %d)", DENSE);
+    if (prepare(r, &sql, &st) == WF_OK) {
+        bind_query(st, q);
+        if (sqlite3_step(st) == SQLITE_ROW) dense = sqlite3_column_int(st, 0) >= DENSE;
+    }
+    sqlite3_finalize(st);
+    wf_buf_free(&sql);
+    return dense;
+}
+
+static wf_status find_once(wf_rows *r, const char *q, const wf_row *from, int dir, int dense,
+                           wf_row *out)
 {
     wf_buf sql = WF_BUF_INIT;
     sqlite3_stmt *st = NULL;
     size_t got = 0;
-    /* CROSS JOIN keeps the matches as the outer loop: the cost follows the
-     * number of matches, not the size of the table. */
-    wf_buf_puts(&sql, match_cte);
-    wf_buf_puts(&sql, "SELECT " ROW_COLUMNS " FROM m CROSS JOIN contacts c"
-                      " LEFT JOIN computed k ON k.contact = c.id");
-    filter_sql(&r->filter, &sql);
-    wf_buf_puts(&sql, " AND c.id = m.id");
+    if (dense) {
+        wf_buf_puts(&sql, "SELECT " ROW_COLUMNS " FROM contacts c"
+                          " LEFT JOIN computed k ON k.contact = c.id");
+        filter_sql(&r->filter, &sql);
+        wf_buf_puts(&sql, match_pred);
+    } else {
+        /* CROSS JOIN keeps the matches as the outer loop: the cost follows
+         * the number of matches, not the size of the table. */
+        wf_buf_puts(&sql, match_cte);
+        wf_buf_puts(&sql, "SELECT " ROW_COLUMNS " FROM m CROSS JOIN contacts c"
+                          " LEFT JOIN computed k ON k.contact = c.id");
+        filter_sql(&r->filter, &sql);
+        wf_buf_puts(&sql, " AND c.id = m.id");
+    }
     if (from)
         wf_buf_printf(&sql, " AND %s %s %s", key_expr(r->sort), dir < 0 ? "<" : ">",
                       key_params(r->sort));
@@ -591,28 +633,56 @@ wf_status wf_rows_find(wf_rows *r, const char *query, const wf_row *from, int di
     snprintf(q, sizeof q, "%s", query ? query : "");
     for (size_t n = strlen(q); n && q[n - 1] == ' ';) q[--n] = 0;
     if (!*q) return WF_E_NOTFOUND;
-    wf_status st = find_once(r, q, from, dir, out);
+    int dense = match_is_dense(r, q);
+    wf_status st = find_once(r, q, from, dir, dense, out);
     if (st == WF_E_NOTFOUND && from) {
-        st = find_once(r, q, NULL, dir, out);
+        st = find_once(r, q, NULL, dir, dense, out);
         if (st == WF_OK) *wrapped = 1;
     }
     return st;
 }
 
-int64_t wf_rows_count(wf_rows *r)
+/* Stops a statement once the monotonic clock passes the deadline. */
+static int past_deadline(void *arg)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6 > *(const double *)arg;
+}
+
+int64_t wf_rows_count_within(wf_rows *r, int ms)
 {
     wf_buf sql = WF_BUF_INIT;
     sqlite3_stmt *st = NULL;
     int64_t n = -1;
-    wf_buf_puts(&sql, "SELECT count(*) FROM contacts c");
-    if (r->filter.source || r->filter.marker)
-        wf_buf_puts(&sql, " LEFT JOIN computed k ON k.contact = c.id");
-    filter_sql(&r->filter, &sql);
+    if (wf_filter_is_empty(&r->filter)) {
+        /* count(*) of a whole table walks the b-tree without decoding rows */
+        wf_buf_puts(&sql, "SELECT (SELECT count(*) FROM contacts) - (SELECT count(*) FROM"
+                          " contacts WHERE merged_into IS NOT NULL)");
+    } else {
+        wf_buf_puts(&sql, "SELECT count(*) FROM contacts c");
+        if (r->filter.source || r->filter.marker)
+            wf_buf_puts(&sql, " LEFT JOIN computed k ON k.contact = c.id");
+        filter_sql(&r->filter, &sql);
+    }
+    sqlite3 *db = wf_store_db(r->store);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double deadline = (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6 + ms;
+    if (ms > 0) sqlite3_progress_handler(db, 1000, past_deadline, &deadline);
     if (prepare(r, &sql, &st) == WF_OK) {
         bind_filter(st, &r->filter);
-        if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
+        else if (rc == SQLITE_INTERRUPT) n = -2;
     }
     sqlite3_finalize(st);
+    if (ms > 0) sqlite3_progress_handler(db, 0, NULL, NULL);
     wf_buf_free(&sql);
     return n;
+}
+
+int64_t wf_rows_count(wf_rows *r)
+{
+    return wf_rows_count_within(r, 0);
 }

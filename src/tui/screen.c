@@ -41,6 +41,9 @@ static void draw_title(wf_app *a)
     if (a->total >= 0) {
         group_digits(a->total, count, sizeof count);
         strcat(count, wf_filter_is_empty(wf_rows_filter(a->rows)) ? " contacts" : " matching");
+    } else if (a->total == -2) {
+        snprintf(count, sizeof count, "many %s",
+                 wf_filter_is_empty(wf_rows_filter(a->rows)) ? "contacts" : "matching");
     } else {
         snprintf(count, sizeof count, "counting\xe2\x80\xa6");
     }

@@ -134,7 +134,7 @@ static int loop(wf_app *a)
         }
         wf_app_apply(a, ch);
         if (ch) draw(a);
-        if (a->total < 0 && !a->too_small) { /* counted after the first screen */
+        if (a->total == -1 && !a->too_small) { /* counted after the first screen */
             wf_app_count(a);
             draw(a);
         }
