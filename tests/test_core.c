@@ -354,7 +354,8 @@ static void time_invalid(void **state)
         "2024-03-00", "2024-3-12", "2024-03-12T24:00:00Z", "2024-03-12T10:60Z",
         "2024-03-12T10:00:61Z", "2024-03-12T10:00:00Q", "2024-03-12T10:00:00+25:00",
         "2024-03-12T10:00:00+02:60", "2024-03-12T10", "2024-03-12T10:00:00.Z", "1e5", "12.5",
-        "+",     "-",          "--1",         "0x10",        "2024-03-12Tfoo",   "2024-03-12X"};
+        "+",     "-",          "--1",         "0x10",        "2024-03-12Tfoo",   "2024-03-12X",
+        "2024-03-12T10:00:00+02:", "2024-03-12T10:00:00+2", "2024-03-12T10:00:00+02:0"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) parse_bad(bad[i]);
     wf_ms t;
     assert_int_equal(wf_time_parse(NULL, &t), WF_E_DATA);
@@ -642,6 +643,8 @@ static void escape_keeps_printable(void **state)
     expect_escape(s, s);
     assert_true(wf_text_is_safe(s));
     expect_escape(NULL, "");
+    assert_true(wf_text_is_safe(NULL));
+    assert_true(wf_text_is_safe(""));
     wf_buf b = WF_BUF_INIT;
     wf_text_escape(&b, "");
     assert_non_null(b.p); /* always a string, even when empty */

@@ -389,6 +389,23 @@ static void refuse_newer_version(void **state)
     expect_refusal(fx->db, WF_STORE_READONLY, WF_E_NEWER, "99");
 }
 
+/* A file whose header says "not ours" but with a hot journal beside it is
+ * still judged by a normal open (the journal may change the main file):
+ * the refusal must not depend on the quick immutable check. */
+static void refuse_other_program_with_journal(void **state)
+{
+    fixture *fx = *state;
+    raw_exec(fx->db, "CREATE TABLE photos(id INTEGER PRIMARY KEY)");
+    char j[700];
+    snprintf(j, sizeof j, "%s-journal", fx->db);
+    write_file(j, "", 0); /* an empty journal is not hot: nothing to roll back */
+    wf_store *s = NULL;
+    char err[512] = "";
+    assert_int_equal(wf_store_open(fx->db, 0, &s, err, sizeof err), WF_E_NOTDB);
+    assert_non_null(strstr(err, "another program"));
+    unlink(j);
+}
+
 /* Our application id but user_version 0: needs the migration to v1. */
 static void make_needs_migration(const fixture *fx)
 {
@@ -864,6 +881,7 @@ int main(void)
         T(refuse_other_programs_database),
         T(refuse_other_program_with_user_version),
         T(refuse_newer_version),
+        T(refuse_other_program_with_journal),
         T(migrate_old_file),
         T(refuse_read_only_needing_migration),
         T(refuse_unwritable_file_needing_migration),

@@ -79,6 +79,7 @@ void wf_text_escape(wf_buf *out, const char *s)
 
 int wf_text_is_safe(const char *s)
 {
+    if (!s) return 1; /* nothing to show */
     size_t n = strlen(s);
     for (size_t i = 0; i < n;) {
         unsigned cp;

@@ -106,8 +106,13 @@ wf_status wf_time_parse(const char *s, wf_ms *out)
         } else if (*p == '+' || *p == '-') {
             int sign = *p++ == '-' ? -1 : 1, oh, om = 0;
             if (!digits(&p, 2, &oh)) return WF_E_DATA;
-            if (*p == ':') p++;
-            if (*p && !digits(&p, 2, &om)) return WF_E_DATA;
+            /* "+02", "+0200" or "+02:00"; after a colon the minutes are required */
+            if (*p == ':') {
+                p++;
+                if (!digits(&p, 2, &om)) return WF_E_DATA;
+            } else if (*p && !digits(&p, 2, &om)) {
+                return WF_E_DATA;
+            }
             if (oh > 23 || om > 59) return WF_E_DATA;
             off = sign * (oh * 60 + om);
         }

@@ -170,13 +170,17 @@ static char *immutable_uri(const char *path)
  * connection before the real open: SQLite then takes no locks and creates
  * no -wal/-shm files, so a file we refuse is left exactly as it was (a
  * normal read-only open of a WAL file would leave both behind). Skipped
- * when a -wal file exists: its content may be newer than the main file. */
+ * when a -wal or -journal file exists: the main file alone may then be
+ * out of date. */
 static wf_status precheck_identity(wf_store *s, char *err, size_t errsz)
 {
-    char wal[4200];
+    char side[4200];
     struct stat sb;
-    if (snprintf(wal, sizeof wal, "%s-wal", s->path) >= (int)sizeof wal || stat(wal, &sb) == 0)
+    if (snprintf(side, sizeof side, "%s-wal", s->path) >= (int)sizeof side || stat(side, &sb) == 0)
         return WF_OK;
+    /* a hot rollback journal: only a normal open can roll it back */
+    snprintf(side, sizeof side, "%s-journal", s->path);
+    if (stat(side, &sb) == 0) return WF_OK;
     char *uri = immutable_uri(s->path);
     if (!uri) return WF_E_NOMEM;
     sqlite3 *db = NULL, *keep = s->db;
@@ -204,6 +208,66 @@ static void configure_connection(wf_store *s)
 #endif
     sqlite3_exec(s->db, "PRAGMA trusted_schema=OFF", NULL, NULL, NULL);
     sqlite3_busy_timeout(s->db, 5000);
+}
+
+/* 1 when the reference schema `ref` has a trigger or view of that type,
+ * name and exact SQL. */
+static int known_code(sqlite3 *ref, const char *type, const char *name, const char *sql)
+{
+    sqlite3_stmt *q;
+    int found = 0;
+    if (sqlite3_prepare_v2(ref, "SELECT 1 FROM sqlite_schema WHERE type=?1 AND name=?2 AND sql=?3",
+                           -1, &q, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(q, 1, type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, sql ? sql : "", -1, SQLITE_STATIC);
+    found = sqlite3_step(q) == SQLITE_ROW;
+    sqlite3_finalize(q);
+    return found;
+}
+
+/* Triggers and views run their author's SQL inside our statements (a trigger
+ * could erase the overrides log, a view forge values), and defensive mode
+ * does not stop that. Accept only the ones our own schema of that version
+ * creates, byte for byte (tests/test_faults: crafted_*). */
+static wf_status check_schema_code(wf_store *s, int version, char *err, size_t errsz)
+{
+    sqlite3 *ref = NULL;
+    wf_status st = WF_E_SOFTWARE;
+    int ok = sqlite3_open_v2(":memory:", &ref, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK;
+    for (int v = 1; ok && v <= version; v++)
+        ok = sqlite3_exec(ref, wf_schema_migration(v), NULL, NULL, NULL) == SQLITE_OK;
+    if (!ok) {
+        seterr(err, errsz, "%s: cannot check the database schema: %s", s->path,
+               ref ? sqlite3_errmsg(ref) : "out of memory");
+        goto done;
+    }
+    sqlite3_stmt *q;
+    int rc = sqlite3_prepare_v2(s->db,
+                                "SELECT type, name, sql FROM sqlite_schema"
+                                " WHERE type IN ('trigger','view') ORDER BY name",
+                                -1, &q, NULL);
+    if (rc != SQLITE_OK) {
+        st = describe_open_error(rc, s->path, err, errsz);
+        goto done;
+    }
+    st = WF_OK;
+    while (st == WF_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *type = (const char *)sqlite3_column_text(q, 0);
+        const char *name = (const char *)sqlite3_column_text(q, 1);
+        if (known_code(ref, type, name, (const char *)sqlite3_column_text(q, 2))) continue;
+        seterr(err, errsz,
+               "%s: not a wherefrom database (it contains a %s named \"%s\" that wherefrom did "
+               "not create; refusing to run it)",
+               s->path, type, name ? name : "");
+        st = WF_E_NOTDB;
+    }
+    if (st == WF_OK && rc != SQLITE_DONE) st = describe_open_error(rc, s->path, err, errsz);
+    sqlite3_finalize(q);
+done:
+    sqlite3_close(ref);
+    return st;
 }
 
 wf_status wf_store_open(const char *path, unsigned flags, wf_store **out, char *err, size_t errsz)
@@ -256,6 +320,7 @@ wf_status wf_store_open(const char *path, unsigned flags, wf_store **out, char *
     configure_connection(s);
     int version = 0;
     if ((st = check_identity(s, &version, err, errsz)) != WF_OK) goto fail;
+    if (version > 0 && (st = check_schema_code(s, version, err, errsz)) != WF_OK) goto fail;
     if (version < wf_schema_version()) {
         if (s->readonly) {
             seterr(err, errsz,
