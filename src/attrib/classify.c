@@ -65,11 +65,28 @@ static int is_ip_literal(const char *h)
     return 1;
 }
 
+/* The public suffix of a host that holds a ".*" entry's label: the part
+ * after the right-most such label when the Public Suffix List calls it
+ * public ("co.uk" in "www.google.co.uk"). NULL when the host holds no
+ * such label: those hosts need no suffix at all, which keeps libpsl off
+ * the hot path. */
+static const char *anchor_suffix(const wf_engine *e, const char *host)
+{
+    const char *found = NULL;
+    for (const char *p = host; *p;) {
+        size_t n = strcspn(p, ".");
+        if (p[n] == '.' && wf_reftable_is_anchor(e->table, p, n)) found = p + n + 1;
+        p += n;
+        if (*p) p++;
+    }
+    return found && *found && psl_is_public_suffix(e->psl, found) ? found : NULL;
+}
+
 const wf_ref_entry *wf_referrer_lookup(const wf_engine *e, const char *host)
 {
     if (!e || !host || !*host) return NULL;
     const wf_reftable *t = e->table;
-    const char *ps = is_ip_literal(host) ? NULL : wf_engine_public_suffix(e, host);
+    const char *ps = is_ip_literal(host) ? NULL : anchor_suffix(e, host);
     for (const char *c = host; c && *c;) {
         const wf_ref_entry *hit = wf_reftable_find(t, c, strlen(c), 0);
         if (hit) return hit;
@@ -87,7 +104,7 @@ const wf_ref_entry *wf_referrer_lookup(const wf_engine *e, const char *host)
 static int is_google_search_host(const wf_engine *e, const char *host)
 {
     if (!host || is_ip_literal(host)) return 0;
-    const char *ps = wf_engine_public_suffix(e, host);
+    const char *ps = anchor_suffix(e, host);
     if (!ps || ps == host) return 0;
     size_t n = (size_t)(ps - host);
     return (n == 7 && memcmp(host, "google.", 7) == 0) ||
@@ -314,10 +331,10 @@ static void export_fallback(ctx *c)
 static void prepare(ctx *c, const wf_site *site)
 {
     const wf_classify_in *in = c->in;
-    wf_url u;
-    wf_url_parse(in->url, &u);
-    c->entry_rest = in->url ? u.after_scheme : "";
-    if (u.query) wf_query_parse(u.query, u.query_len, NULL, c->a, &c->q);
+    const char *query;
+    size_t qn;
+    wf_url_split(in->url, &c->entry_rest, &query, &qn);
+    if (query) wf_query_parse(query, qn, NULL, c->a, &c->q);
     export_fallback(c);
     c->out->has_tracking = c->q.utm_source || c->q.utm_medium || c->q.utm_campaign ||
                            c->q.source || c->q.gclid;

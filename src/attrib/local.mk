@@ -59,3 +59,9 @@ tests_test_explain_SOURCES = tests/test_explain.c
 tests_test_explain_CFLAGS = $(TEST_CFLAGS)
 tests_test_explain_LDADD = $(TEST_LIBS)
 EXTRA_DIST += tests/fixtures/engine/worked_example.ndjson
+
+# engine benchmark, built on demand: make bench/bench_engine
+EXTRA_PROGRAMS += bench/bench_engine
+bench_bench_engine_SOURCES = bench/bench_engine.c
+bench_bench_engine_LDADD = libwherefrom.a $(DEP_LIBS)
+CLEANFILES += bench/bench_engine

@@ -24,6 +24,10 @@ struct wf_reftable {
     size_t nslots;
     alias_t *aliases;
     size_t n_alias, cap_alias;
+    size_t *alias_slots; /* open addressing over aliases (lower-case) */
+    size_t n_alias_slots;
+    const char *anchors[32]; /* last labels of the ".*" entries ("google") */
+    size_t n_anchors;
 };
 
 static const char *const kind_names[] = {"search", "social", "mail", "rss", "ai", "other"};
@@ -76,10 +80,27 @@ const wf_ref_entry *wf_reftable_find(const wf_reftable *t, const char *host, siz
 
 const wf_ref_entry *wf_reftable_network(const wf_reftable *t, const char *s)
 {
-    if (!t || !s || !*s) return NULL;
-    for (size_t i = 0; i < t->n_alias; i++)
-        if (strcasecmp(t->aliases[i].alias, s) == 0) return t->aliases[i].net;
-    return NULL;
+    if (!t || !s || !*s || !t->n_alias_slots) return NULL;
+    char low[64];
+    size_t n = 0;
+    for (; s[n]; n++) {
+        if (n + 1 >= sizeof low) return NULL; /* no alias is that long */
+        low[n] = (s[n] >= 'A' && s[n] <= 'Z') ? (char)(s[n] - 'A' + 'a') : s[n];
+    }
+    low[n] = 0;
+    size_t mask = t->n_alias_slots - 1;
+    for (size_t i = hash(low, n, 7) & mask;; i = (i + 1) & mask) {
+        size_t v = t->alias_slots[i];
+        if (!v) return NULL;
+        if (strcmp(t->aliases[v - 1].alias, low) == 0) return t->aliases[v - 1].net;
+    }
+}
+
+int wf_reftable_is_anchor(const wf_reftable *t, const char *label, size_t n)
+{
+    for (size_t i = 0; t && i < t->n_anchors; i++)
+        if (strncmp(t->anchors[i], label, n) == 0 && t->anchors[i][n] == 0) return 1;
+    return 0;
 }
 
 void wf_reftable_free(wf_reftable **tp)
@@ -90,6 +111,7 @@ void wf_reftable_free(wf_reftable **tp)
     free(t->e);
     free(t->slots);
     free(t->aliases);
+    free(t->alias_slots);
     free(t);
     *tp = NULL;
 }
@@ -137,8 +159,10 @@ static wf_status add_alias(wf_reftable *t, const char *alias, size_t entry_index
         t->aliases = na;
         t->cap_alias = cap;
     }
-    const char *s = wf_arena_strdup(t->a, alias);
+    char *s = wf_arena_strdup(t->a, alias);
     if (!s) return WF_E_NOMEM;
+    for (char *p = s; *p; p++)
+        if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
     /* store the index: t->e may still move while loading */
     t->aliases[t->n_alias].alias = s;
     t->aliases[t->n_alias].net = (const wf_ref_entry *)(uintptr_t)(entry_index + 1);
@@ -198,6 +222,21 @@ static wf_status load_entry(wf_reftable *t, const cJSON *o, size_t idx, const ch
     return st;
 }
 
+/* The registrable label of each ".*" entry: only hosts holding one need
+ * the Public Suffix List at lookup time. */
+static wf_status collect_anchors(wf_reftable *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        if (!t->e[i].any_suffix) continue;
+        const char *dot = strrchr(t->e[i].host, '.');
+        const char *label = dot ? dot + 1 : t->e[i].host;
+        if (wf_reftable_is_anchor(t, label, strlen(label))) continue;
+        if (t->n_anchors == sizeof t->anchors / sizeof t->anchors[0]) return WF_E_DATA;
+        t->anchors[t->n_anchors++] = label;
+    }
+    return WF_OK;
+}
+
 static wf_status build_index(wf_reftable *t)
 {
     size_t ns = 16;
@@ -214,7 +253,19 @@ static wf_status build_index(wf_reftable *t)
     }
     for (size_t i = 0; i < t->n_alias; i++)
         t->aliases[i].net = &t->e[(uintptr_t)t->aliases[i].net - 1];
-    return WF_OK;
+    size_t na = 16;
+    while (na < t->n_alias * 2) na *= 2;
+    t->alias_slots = calloc(na, sizeof *t->alias_slots);
+    if (!t->alias_slots) return WF_E_NOMEM;
+    t->n_alias_slots = na;
+    for (size_t i = 0; i < t->n_alias; i++) {
+        const char *a = t->aliases[i].alias;
+        if (wf_reftable_network(t, a)) continue; /* first wins */
+        size_t j = hash(a, strlen(a), 7) & (na - 1);
+        while (t->alias_slots[j]) j = (j + 1) & (na - 1);
+        t->alias_slots[j] = i + 1;
+    }
+    return collect_anchors(t);
 }
 
 wf_status wf_reftable_load_buffer(const char *data, size_t len, const char *name,
@@ -248,7 +299,8 @@ wf_status wf_reftable_load_buffer(const char *data, size_t len, const char *name
         if (st) break;
     }
     cJSON_Delete(root);
-    if (st == WF_OK) st = build_index(t);
+    if (st == WF_OK && (st = build_index(t)) == WF_E_DATA)
+        snprintf(err, errsz, "%s: too many \".*\" entries (at most 32 names)", name);
     if (st != WF_OK) {
         if (st == WF_E_NOMEM) snprintf(err, errsz, "%s: out of memory", name);
         wf_reftable_free(&t);

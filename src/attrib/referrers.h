@@ -49,6 +49,11 @@ const wf_ref_entry *wf_reftable_find(const wf_reftable *t, const char *host, siz
  * ("fb", "LinkedIn", "x"), or NULL. */
 const wf_ref_entry *wf_reftable_network(const wf_reftable *t, const char *s);
 
+/* Is label (n bytes) the registrable label of some ".*" entry
+ * ("google" for "google.*" and "mail.google.*")? Hosts without such a
+ * label never need a Public Suffix lookup. */
+int wf_reftable_is_anchor(const wf_reftable *t, const char *label, size_t n);
+
 const char *wf_ref_kind_name(wf_ref_kind k); /* "search", ... */
 
 #endif

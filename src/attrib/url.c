@@ -178,15 +178,87 @@ static size_t range_len(const UriTextRangeA *r)
     return r->first && r->afterLast ? (size_t)(r->afterLast - r->first) : 0;
 }
 
+/* The common shape "http(s)://host[:port][/?#...]" with a plain host
+ * (letters, digits, '-', '.') gives the same answer liburiparser would,
+ * without its allocations; anything else goes to liburiparser. */
+static int parse_plain_http(const char *s, wf_url *u)
+{
+    const char *p;
+    if ((s[0] | 0x20) != 'h' || (s[1] | 0x20) != 't' || (s[2] | 0x20) != 't' ||
+        (s[3] | 0x20) != 'p')
+        return 0;
+    if (strncmp(s + 4, "://", 3) == 0)
+        p = s + 7;
+    else if ((s[4] | 0x20) == 's' && strncmp(s + 5, "://", 3) == 0)
+        p = s + 8;
+    else
+        return 0;
+    size_t n = 0;
+    for (; p[n] && p[n] != '/' && p[n] != '?' && p[n] != '#' && p[n] != ':'; n++) {
+        char c = p[n];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '.'))
+            return 0;
+    }
+    if (n == 0 || n >= WF_URL_HOST_MAX) return 0;
+    const char *rest = p + n;
+    int port = -1;
+    if (*rest == ':') {
+        size_t pn = strcspn(rest + 1, "/?#");
+        port = parse_port(rest + 1, pn);
+        if (port < 0 && pn) return 0;
+        rest += 1 + pn;
+    }
+    for (const char *q = rest; *q; q++) /* what RFC 3986 forbids goes the long way */
+        if ((unsigned char)*q <= ' ' || *q == '"' || *q == '<' || *q == '>' || *q == '\\' ||
+            *q == '^' || *q == '`' || *q == '{' || *q == '|' || *q == '}' ||
+            (unsigned char)*q >= 0x7f)
+            return 0;
+    set_scheme(u, s, (size_t)(p - 3 - s));
+    set_host(u, p, n);
+    u->port = port;
+    u->after_scheme = p;
+    u->path = rest;
+    u->path_len = strcspn(rest, "?#");
+    if (rest[u->path_len] == '?') {
+        u->query = rest + u->path_len + 1;
+        u->query_len = strcspn(u->query, "#");
+    }
+    u->ok = u->host[0] != 0;
+    return 1;
+}
+
+void wf_url_split(const char *s, const char **after_scheme, const char **query, size_t *query_len)
+{
+    *after_scheme = s ? s : "";
+    *query = NULL;
+    *query_len = 0;
+    if (!s) return;
+    const char *sep = strstr(s, "://");
+    if (sep && (size_t)(sep - s) < 16 && strcspn(s, "/?#") == (size_t)(sep - s))
+        *after_scheme = sep + 3;
+    size_t before_frag = strcspn(s, "#");
+    const char *q = memchr(s, '?', before_frag);
+    if (q) {
+        *query = q + 1;
+        *query_len = before_frag - (size_t)(q + 1 - s);
+    }
+}
+
 void wf_url_parse(const char *s, wf_url *u)
 {
-    memset(u, 0, sizeof *u);
+    /* field by field: the host buffer need not be cleared */
+    u->ok = u->lenient = u->is_app = 0;
+    u->scheme[0] = u->host[0] = 0;
+    u->path_len = u->query_len = 0;
+    u->query = NULL;
     u->port = -1;
     u->path = "";
     u->after_scheme = s ? s : "";
     if (!s) return;
     while (*s == ' ' || *s == '\t') s++;
     if (!*s) return;
+    if (parse_plain_http(s, u)) return;
     bump b;
     UriMemoryManager mm;
     bump_init(&b, &mm);
@@ -255,11 +327,26 @@ static void pick(const char **slot, wf_arena *a, const char *v)
     if (!*slot) *slot = keep(a, v);
 }
 
+/* Could the query hold one of our parameters? A cheap scan that lets
+ * most queries skip the full split. Names may be percent-encoded, so any
+ * '%' sends the query the long way. */
+static int maybe_tracking(const char *q, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = lower(q[i]);
+        if (c == '%') return 1;
+        if (i && q[i - 1] != '&' && q[i - 1] != ';') continue;
+        if (c == 'u' || c == 's' || c == 'g') return 1;
+    }
+    return 0;
+}
+
 void wf_query_parse(const char *query, size_t n, const char *search_param, wf_arena *a,
                     wf_query *q)
 {
     memset(q, 0, sizeof *q);
     if (!query || n == 0) return;
+    if (!search_param && !maybe_tracking(query, n)) return;
     bump b;
     UriMemoryManager mm;
     bump_init(&b, &mm);

@@ -29,6 +29,12 @@ typedef struct {
 /* Parses s (NULL and "" give ok=0). Never fails otherwise. */
 void wf_url_parse(const char *s, wf_url *out);
 
+/* What an entry page needs, without looking at its host: the text after
+ * "scheme://" (the input itself when it has no scheme) and the query
+ * (without '?', up to '#'; NULL when none). */
+void wf_url_split(const char *s, const char **after_scheme, const char **query,
+                  size_t *query_len);
+
 /* The query parameters the engine cares about, URL-decoded ('%XX', '+' as
  * space) and trimmed; NULL when absent or empty. Names match
  * case-insensitively; a repeated parameter keeps its first non-empty value. */
