@@ -235,7 +235,7 @@ void wf_url_split(const char *s, const char **after_scheme, const char **query, 
     *query_len = 0;
     if (!s) return;
     const char *sep = strstr(s, "://");
-    if (sep && (size_t)(sep - s) < 16 && strcspn(s, "/?#") == (size_t)(sep - s))
+    if (sep && (size_t)(sep - s) < 16 && strcspn(s, "/?#") > (size_t)(sep - s))
         *after_scheme = sep + 3;
     size_t before_frag = strcspn(s, "#");
     const char *q = memchr(s, '?', before_frag);
