@@ -42,6 +42,7 @@ typedef struct {
 typedef struct {
     char dir[512];
     char db[600];
+    int own_home; /* children get HOME=dir/home, XDG_DATA_HOME=dir/home/data */
     run_result r;
 } fixture;
 
@@ -60,11 +61,21 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *fx = *state;
-    static const char *const names[] = {"t.db", "t.db-wal", "t.db-shm", "out", "err"};
+    static const char *const names[] = {"t.db",
+                                        "t.db-wal",
+                                        "t.db-shm",
+                                        "out",
+                                        "err",
+                                        "home/data/wherefrom/contacts.db",
+                                        "home/data/wherefrom/contacts.db-wal",
+                                        "home/data/wherefrom/contacts.db-shm",
+                                        "home/data/wherefrom",
+                                        "home/data",
+                                        "home"};
     char p[700];
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         snprintf(p, sizeof p, "%s/%s", fx->dir, names[i]);
-        unlink(p);
+        if (unlink(p) != 0) rmdir(p);
     }
     rmdir(fx->dir);
     free(fx);
@@ -117,6 +128,13 @@ static void run_as(fixture *fx, const char *const *args, int tty)
         int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         if (in < 0 || o < 0 || e < 0) _exit(126);
         dup2(in, 0), dup2(o, 1), dup2(e, 2);
+        if (fx->own_home) {
+            char h[700], x[720];
+            snprintf(h, sizeof h, "%s/home", fx->dir);
+            snprintf(x, sizeof x, "%s/data", h);
+            setenv("HOME", h, 1);
+            setenv("XDG_DATA_HOME", x, 1);
+        }
         if (tty) {
             close(master);
             setenv("TERM", "xterm", 1);
@@ -461,6 +479,65 @@ static void refusal_through_subcommands(void **state)
     if (!tried) skip();
 }
 
+/* ---- the default database ---------------------------------------------------- */
+
+static void default_db_path(const fixture *fx, char *out, size_t n)
+{
+    snprintf(out, n, "%s/home/data/wherefrom/contacts.db", fx->dir);
+}
+
+static int64_t contacts_in(const char *path)
+{
+    wf_store *s = NULL;
+    char err[512];
+    assert_int_equal(wf_store_open(path, WF_STORE_READONLY, &s, err, sizeof err), WF_OK);
+    int64_t n = wf_store_count_contacts(s);
+    wf_store_close(&s);
+    return n;
+}
+
+static void first_run_fills_default_db_from_demo(void **state)
+{
+    fixture *fx = *state;
+    fx->own_home = 1;
+    char db[700];
+    default_db_path(fx, db, sizeof db);
+    run(fx, (const char *[]){"-c", "quit", NULL});
+    assert_int_equal(fx->r.status, 0);
+    assert_non_null(strstr(fx->r.err, db));
+    assert_non_null(strstr(fx->r.err, "demo"));
+    assert_int_equal(lines(fx->r.err), 1);
+    assert_int_equal(contacts_in(db), 39); /* data/demo.ndjson: 40 records, one merged */
+    /* the second run uses it and says nothing */
+    run(fx, (const char *[]){"-c", "quit", NULL});
+    assert_int_equal(fx->r.status, 0);
+    assert_string_equal(fx->r.err, "");
+    assert_int_equal(contacts_in(db), 39);
+}
+
+static void first_run_quiet(void **state)
+{
+    fixture *fx = *state;
+    fx->own_home = 1;
+    run(fx, (const char *[]){"-q", "-c", "quit", NULL});
+    assert_int_equal(fx->r.status, 0);
+    assert_string_equal(fx->r.err, "");
+    char db[700];
+    default_db_path(fx, db, sizeof db);
+    assert_int_equal(access(db, F_OK), 0);
+}
+
+static void first_run_read_only_creates_nothing(void **state)
+{
+    fixture *fx = *state;
+    fx->own_home = 1;
+    char db[700];
+    default_db_path(fx, db, sizeof db);
+    run(fx, (const char *[]){"--read-only", "-c", "quit", NULL});
+    assert_one_line_error(fx, db);
+    assert_int_not_equal(access(db, F_OK), 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -480,6 +557,9 @@ int main(void)
         T(other_programs_database),
         T(read_only_needing_migration),
         T(refusal_through_subcommands),
+        T(first_run_fills_default_db_from_demo),
+        T(first_run_quiet),
+        T(first_run_read_only_creates_nothing),
     };
     return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }

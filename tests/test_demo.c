@@ -463,6 +463,36 @@ static void stored_matches_computed(void **state)
     free(ids);
 }
 
+/* Importing the same file again adds nothing (man wherefrom-format(5)). */
+static void reimport_adds_nothing(void **state)
+{
+    demo *d = *state;
+    static const char *const tables[] = {"contacts", "props",   "pageviews", "tokens",
+                                         "forms",    "email_clicks", "history", "merges",
+                                         "settings"};
+    enum { NT = sizeof tables / sizeof tables[0] };
+    int before[NT];
+    char sql[100];
+    for (size_t i = 0; i < NT; i++) {
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", tables[i]);
+        before[i] = count(d, sql);
+    }
+    char err[1024] = "", path[4096];
+    assert_int_equal(wf_data_path("demo.ndjson", path, sizeof path), WF_OK);
+    const char *paths[] = {path};
+    wf_import_opts opts = {0};
+    wf_import_report rep;
+    assert_int_equal(wf_import_files(d->s, paths, 1, &opts, &rep, err, sizeof err), WF_OK);
+    assert_int_equal(rep.contacts_added, 0);
+    assert_int_equal(rep.skipped, 0);
+    for (size_t i = 0; i < NT; i++) {
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", tables[i]);
+        if (count(d, sql) != before[i])
+            fail_msg("%s: %d rows before, %d after a second import", tables[i], before[i],
+                     count(d, sql));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -480,6 +510,7 @@ int main(void)
         cmocka_unit_test(kb_story_explained),
         cmocka_unit_test(designed_outcomes),
         cmocka_unit_test(stored_matches_computed),
+        cmocka_unit_test(reimport_adds_nothing), /* last: it imports again */
     };
     return cmocka_run_group_tests_name("demo", tests, group_setup, group_teardown);
 }
