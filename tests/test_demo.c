@@ -215,6 +215,10 @@ static void special_cases_present(void **state)
     assert_int_equal(count(d, "SELECT count(*) FROM tokens WHERE token='t5008'"), 0);
     /* an email click linking its token */
     assert_true(count(d, "SELECT count(*) FROM tokens WHERE linked_by='email'") >= 1);
+    /* an explicit identity link, and a page view attached to a contact without a token */
+    assert_true(count(d, "SELECT count(*) FROM tokens WHERE linked_by='identity'") >= 1);
+    assert_true(count(d, "SELECT count(*) FROM pageviews WHERE token IS NULL"
+                         " AND contact IS NOT NULL") >= 1);
     /* an unknown stored value */
     assert_int_equal(count(d, "SELECT count(*) FROM contacts WHERE src='IMPORTED'"), 1);
 }
@@ -301,6 +305,8 @@ static const expect expected[] = {
     {5026, "REFERRALS", "S14a", NULL, 0},
     {5027, "DIRECT_TRAFFIC", "S14b", NULL, 0},
     {5028, "SOCIAL_MEDIA", "S09", NULL, 0},
+    {5030, "OFFLINE", "C01", NULL, 0}, /* a later identity-linked visit changes nothing */
+    {5031, "OFFLINE", "C01", NULL, 0}, /* nor does a later page view of an export */
 };
 
 /* Contacts whose stored value must equal the computed one (all but the
