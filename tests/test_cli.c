@@ -19,6 +19,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "cli/cli.h"
 #include "cli/commands.h"
 #include "config.h"
 #include "store/store.h"
@@ -479,6 +480,59 @@ static void refusal_through_subcommands(void **state)
     if (!tried) skip();
 }
 
+/* ---- global options (wf_cli_global_option, in-process) ---------------------- */
+
+static int opt(wf_cli *cli, int argc, const char **argv, int *i)
+{
+    return wf_cli_global_option(cli, argc, (char **)argv, i);
+}
+
+static void global_options_parsed(void **state)
+{
+    (void)state;
+    wf_cli cli = {.prog = "wherefrom"};
+    const char *argv[] = {"wherefrom", "--read-only", "-q",     "--db=a.db", "--db",
+                          "b.db",      "--quiet",     "explain", "5001"};
+    int argc = (int)(sizeof argv / sizeof argv[0]), i = 1;
+    assert_int_equal(opt(&cli, argc, argv, &i), 1);
+    assert_true(cli.read_only);
+    i = 2;
+    assert_int_equal(opt(&cli, argc, argv, &i), 1);
+    assert_true(cli.quiet);
+    i = 3;
+    assert_int_equal(opt(&cli, argc, argv, &i), 1);
+    assert_string_equal(cli.db_path, "a.db");
+    i = 4;
+    assert_int_equal(opt(&cli, argc, argv, &i), 1);
+    assert_int_equal(i, 5); /* consumed the value */
+    assert_string_equal(cli.db_path, "b.db");
+    cli.quiet = 0;
+    i = 6;
+    assert_int_equal(opt(&cli, argc, argv, &i), 1);
+    assert_true(cli.quiet);
+    i = 7;
+    assert_int_equal(opt(&cli, argc, argv, &i), 0); /* a command is not an option */
+    assert_int_equal(i, 7);
+}
+
+static void global_option_db_needs_value(void **state)
+{
+    (void)state;
+    wf_cli cli = {.prog = "wherefrom"};
+    const char *argv[] = {"wherefrom", "--db"};
+    int i = 1;
+    assert_int_equal(opt(&cli, 2, argv, &i), -1);
+    assert_null(cli.db_path);
+}
+
+static void empty_db_name_is_usage_error(void **state)
+{
+    fixture *fx = *state;
+    run(fx, (const char *[]){"--db=", "-c", "quit", NULL});
+    assert_int_equal(fx->r.status, 2);
+    assert_int_equal(lines(fx->r.err), 1);
+}
+
 /* ---- the default database ---------------------------------------------------- */
 
 static void default_db_path(const fixture *fx, char *out, size_t n)
@@ -557,6 +611,9 @@ int main(void)
         T(other_programs_database),
         T(read_only_needing_migration),
         T(refusal_through_subcommands),
+        T(global_options_parsed),
+        T(global_option_db_needs_value),
+        T(empty_db_name_is_usage_error),
         T(first_run_fills_default_db_from_demo),
         T(first_run_quiet),
         T(first_run_read_only_creates_nothing),

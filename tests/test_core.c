@@ -9,7 +9,12 @@
 
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "core/arena.h"
+#include "core/paths.h"
 #include "core/buf.h"
 #include "core/status.h"
 #include "core/text.h"
@@ -724,6 +729,111 @@ static void fit_wide_boundary(void **state)
     assert_int_equal(wf_text_fit("abc", 10, NULL), 3);
 }
 
+/* ---- paths ------------------------------------------------------------------ */
+
+static char *tmp_dir(void)
+{
+    const char *base = getenv("TESTS_TMPDIR");
+    char *d = malloc(600);
+    assert_non_null(d);
+    snprintf(d, 600, "%s/core-XXXXXX", base && *base ? base : "/tmp");
+    assert_non_null(mkdtemp(d));
+    return d;
+}
+
+static void set_env(const char *k, const char *v)
+{
+    if (v)
+        setenv(k, v, 1);
+    else
+        unsetenv(k);
+}
+
+static char *save_env(const char *k)
+{
+    const char *v = getenv(k);
+    return v ? strdup(v) : NULL;
+}
+
+static void data_path_prefers_env_dir(void **state)
+{
+    (void)state;
+    char *old = save_env("WHEREFROM_DATADIR");
+    char *dir = tmp_dir(), file[700], out[800];
+    snprintf(file, sizeof file, "%s/probe.json", dir);
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    fclose(f);
+    set_env("WHEREFROM_DATADIR", dir);
+    assert_int_equal(wf_data_path("probe.json", out, sizeof out), WF_OK);
+    assert_string_equal(out, file);
+    assert_int_equal(wf_data_path("no-such-file.json", out, sizeof out), WF_E_NOINPUT);
+    /* a path that does not fit is not found, never truncated */
+    assert_int_not_equal(wf_data_path("probe.json", out, 8), WF_OK);
+    unlink(file);
+    rmdir(dir);
+    free(dir);
+    set_env("WHEREFROM_DATADIR", old);
+    free(old);
+}
+
+static void data_path_falls_back(void **state)
+{
+    (void)state;
+    char *old = save_env("WHEREFROM_DATADIR");
+    char out[4096];
+    set_env("WHEREFROM_DATADIR", "/nonexistent-datadir");
+    /* the installed directory or the source tree still has the demo data */
+    assert_int_equal(wf_data_path("demo.ndjson", out, sizeof out), WF_OK);
+    assert_non_null(strstr(out, "demo.ndjson"));
+    assert_int_equal(access(out, R_OK), 0);
+    set_env("WHEREFROM_DATADIR", old);
+    free(old);
+}
+
+static void default_db_under_xdg(void **state)
+{
+    (void)state;
+    char *old_x = save_env("XDG_DATA_HOME"), *old_h = save_env("HOME");
+    char *dir = tmp_dir(), want[800], out[800], sub[800];
+    set_env("XDG_DATA_HOME", dir);
+    assert_int_equal(wf_default_db_path(out, sizeof out), WF_OK);
+    snprintf(want, sizeof want, "%s/wherefrom/contacts.db", dir);
+    assert_string_equal(out, want);
+    snprintf(sub, sizeof sub, "%s/wherefrom", dir);
+    struct stat sb;
+    assert_int_equal(stat(sub, &sb), 0); /* the directory is created */
+    assert_true(S_ISDIR(sb.st_mode));
+    assert_int_equal(sb.st_mode & 077, 0); /* private */
+    rmdir(sub);
+    /* a relative XDG_DATA_HOME is ignored (XDG spec): HOME/.local/share */
+    set_env("XDG_DATA_HOME", "relative/dir");
+    set_env("HOME", dir);
+    assert_int_equal(wf_default_db_path(out, sizeof out), WF_OK);
+    snprintf(want, sizeof want, "%s/.local/share/wherefrom/contacts.db", dir);
+    assert_string_equal(out, want);
+    snprintf(sub, sizeof sub, "%s/.local/share/wherefrom", dir);
+    rmdir(sub);
+    snprintf(sub, sizeof sub, "%s/.local/share", dir);
+    rmdir(sub);
+    snprintf(sub, sizeof sub, "%s/.local", dir);
+    rmdir(sub);
+    /* no place at all, or one too long for the buffer */
+    set_env("XDG_DATA_HOME", NULL);
+    set_env("HOME", NULL);
+    assert_int_equal(wf_default_db_path(out, sizeof out), WF_E_IO);
+    set_env("XDG_DATA_HOME", dir);
+    assert_int_equal(wf_default_db_path(out, 10), WF_E_IO);
+    snprintf(sub, sizeof sub, "%s/wherefrom", dir);
+    rmdir(sub);
+    rmdir(dir);
+    free(dir);
+    set_env("XDG_DATA_HOME", old_x);
+    set_env("HOME", old_h);
+    free(old_x);
+    free(old_h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -774,6 +884,9 @@ int main(void)
         cmocka_unit_test(widths),
         cmocka_unit_test(fit_never_splits),
         cmocka_unit_test(fit_wide_boundary),
+        cmocka_unit_test(data_path_prefers_env_dir),
+        cmocka_unit_test(data_path_falls_back),
+        cmocka_unit_test(default_db_under_xdg),
     };
     return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }

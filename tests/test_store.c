@@ -534,6 +534,39 @@ static void transaction_rollback_and_commit(void **state)
     wf_store_close(&s);
 }
 
+static void busy_when_another_writer_holds_the_lock(void **state)
+{
+    fixture *fx = *state;
+    wf_store *s = open_new(fx);
+    sqlite3 *other = NULL;
+    assert_int_equal(sqlite3_open(fx->db, &other), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(wf_store_db(s), 50); /* the default waits 5 s */
+    assert_int_equal(wf_store_begin(s), WF_E_BUSY);
+    assert_int_equal(wf_status_exit_code(WF_E_BUSY), 75);
+    /* reading still works while the other writer holds its lock (WAL) */
+    assert_int_equal(wf_store_count_contacts(s), 0);
+    assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_close(other), SQLITE_OK);
+    assert_int_equal(wf_store_begin(s), WF_OK);
+    assert_int_equal(wf_store_commit(s), WF_OK);
+    wf_store_close(&s);
+}
+
+static void schema_migrations_table(void **state)
+{
+    (void)state;
+    assert_int_equal(wf_schema_version(), WF_SCHEMA_VERSION);
+    assert_null(wf_schema_migration(0));
+    assert_null(wf_schema_migration(wf_schema_version() + 1));
+    assert_null(wf_schema_migration(-1));
+    for (int v = 1; v <= wf_schema_version(); v++) {
+        const char *sql = wf_schema_migration(v);
+        assert_non_null(sql);
+        assert_true(sqlite3_complete(sql)); /* whole statements */
+    }
+}
+
 static void settings_get_set(void **state)
 {
     fixture *fx = *state;
@@ -889,6 +922,8 @@ int main(void)
         T(unwritable_file_opens_read_only),
         T(status_mapping),
         T(transaction_rollback_and_commit),
+        T(busy_when_another_writer_holds_the_lock),
+        T(schema_migrations_table),
         T(settings_get_set),
         T(overrides_log_is_append_only),
         T(find_by_id_and_email),
