@@ -26,8 +26,8 @@
 
 /* Every subcommand the design names (ARCHITECTURE.md); only those in
  * WF_COMMAND_TABLE are built and may appear in --help. */
-static const char *const designed[] = {"import", "explain", "history", "audit",
-                                       "override", "revert", "export"};
+static const char *const designed[] = {"import",   "explain", "history", "audit",
+                                       "override", "revert",  "export"};
 
 static const char *const built[] = {
 #define WF_X(name, fn, syn, sum) #name,
@@ -108,7 +108,8 @@ static void run_as(fixture *fx, const char *const *args, int tty)
     snprintf(err, sizeof err, "%s/err", fx->dir);
     const char *argv[32] = {bin()};
     size_t n = 1;
-    for (; args[n - 1] && n < 31; n++) argv[n] = args[n - 1];
+    for (; args[n - 1] && n < 31; n++)
+        argv[n] = args[n - 1];
     argv[n] = NULL;
     int master = -1;
     const char *slave = NULL;
@@ -157,7 +158,8 @@ static void run_as(fixture *fx, const char *const *args, int tty)
             char junk[4096];
             int fl = fcntl(master, F_GETFL);
             fcntl(master, F_SETFL, fl | O_NONBLOCK);
-            while (read(master, junk, sizeof junk) > 0) continue;
+            while (read(master, junk, sizeof junk) > 0)
+                continue;
         }
         if (waited > 2000) { /* 20 s */
             kill(pid, SIGKILL);
@@ -185,7 +187,8 @@ static void run_db(fixture *fx, const char *const *dbargs, int tty)
 {
     const char *args[16];
     size_t n = 0;
-    for (; dbargs[n] && n < 12; n++) args[n] = dbargs[n];
+    for (; dbargs[n] && n < 12; n++)
+        args[n] = dbargs[n];
     if (!tty) args[n++] = "-c", args[n++] = "quit";
     args[n] = NULL;
     run_as(fx, args, tty);
@@ -194,7 +197,8 @@ static void run_db(fixture *fx, const char *const *dbargs, int tty)
 static int lines(const char *s)
 {
     int n = 0;
-    for (; *s; s++) n += *s == '\n';
+    for (; *s; s++)
+        n += *s == '\n';
     return n;
 }
 
@@ -206,7 +210,8 @@ static void assert_one_line_error(const fixture *fx, const char *path)
     assert_true(fx->r.status < 128);
     assert_int_equal(lines(fx->r.err), 1);
     assert_true(strncmp(fx->r.err, "wherefrom: ", 11) == 0);
-    if (path && !strstr(fx->r.err, path)) fail_msg("error \"%s\" does not name %s", fx->r.err, path);
+    if (path && !strstr(fx->r.err, path))
+        fail_msg("error \"%s\" does not name %s", fx->r.err, path);
     assert_string_equal(fx->r.out, "");
 }
 
@@ -381,8 +386,10 @@ static void expect_refused(fixture *fx, const char *const *args, const char *pat
             fail_msg("%s: error \"%s\" lacks \"%s\"", tty ? "terminal" : "headless", fx->r.err,
                      words);
         if (code) assert_int_equal(fx->r.status, code);
-        if (before.size >= 0) assert_untouched(path, before);
-        else assert_int_not_equal(access(path, F_OK), 0); /* not created */
+        if (before.size >= 0)
+            assert_untouched(path, before);
+        else
+            assert_int_not_equal(access(path, F_OK), 0); /* not created */
     }
 }
 
@@ -405,10 +412,11 @@ static void not_sqlite(void **state)
     fixture *fx = *state;
     FILE *f = fopen(fx->db, "wb");
     assert_non_null(f);
-    for (int i = 0; i < 5000; i++) fputc("hello, world\n"[i % 13], f);
+    for (int i = 0; i < 5000; i++)
+        fputc("hello, world\n"[i % 13], f);
     fclose(f);
-    expect_refused(fx, (const char *[]){"--db", fx->db, NULL}, fx->db,
-                   "not a wherefrom database", 65);
+    expect_refused(fx, (const char *[]){"--db", fx->db, NULL}, fx->db, "not a wherefrom database",
+                   65);
     expect_refused(fx, (const char *[]){"--read-only", "--db", fx->db, NULL}, fx->db,
                    "not a wherefrom database", 65);
 }
@@ -420,7 +428,8 @@ static void corrupt(void **state)
     FILE *f = fopen(fx->db, "r+b");
     assert_non_null(f);
     fseek(f, 100, SEEK_SET);
-    for (int i = 0; i < 8000; i++) fputc((i * 7919) & 0xff, f);
+    for (int i = 0; i < 8000; i++)
+        fputc((i * 7919) & 0xff, f);
     fclose(f);
     expect_refused(fx, (const char *[]){"--db", fx->db, NULL}, fx->db, "corrupt", 65);
     expect_refused(fx, (const char *[]){"--read-only", "--db", fx->db, NULL}, fx->db, "corrupt",
@@ -433,8 +442,7 @@ static void newer_version(void **state)
     make_db(fx);
     raw_exec(fx->db, "PRAGMA user_version=42");
     expect_refused(fx, (const char *[]){"--db", fx->db, NULL}, fx->db, "newer", 65);
-    expect_refused(fx, (const char *[]){"--read-only", "--db", fx->db, NULL}, fx->db, "newer",
-                   65);
+    expect_refused(fx, (const char *[]){"--read-only", "--db", fx->db, NULL}, fx->db, "newer", 65);
 }
 
 static void other_programs_database(void **state)
@@ -450,17 +458,18 @@ static void read_only_needing_migration(void **state)
     char sql[64];
     snprintf(sql, sizeof sql, "PRAGMA application_id=%d", WF_APPLICATION_ID);
     raw_exec(fx->db, sql);
-    expect_refused(fx, (const char *[]){"--read-only", "--db", fx->db, NULL}, fx->db,
-                   "read-only", 77);
+    expect_refused(fx, (const char *[]){"--read-only", "--db", fx->db, NULL}, fx->db, "read-only",
+                   77);
 }
 
 /* Subcommands refuse a bad database the same way (those that are built). */
 static void refusal_through_subcommands(void **state)
 {
     fixture *fx = *state;
-    static const char *const forms[][4] = {
-        {"explain", "1", NULL}, {"history", "1", NULL}, {"audit", NULL},
-        {"export", "--overrides", NULL}};
+    static const char *const forms[][4] = {{"explain", "1", NULL},
+                                           {"history", "1", NULL},
+                                           {"audit", NULL},
+                                           {"export", "--overrides", NULL}};
     FILE *f = fopen(fx->db, "wb");
     assert_non_null(f);
     fputs("not a database at all, just text that is long enough to have a header....\n", f);
@@ -470,7 +479,8 @@ static void refusal_through_subcommands(void **state)
     for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
         if (!is_built(forms[i][0])) continue;
         const char *args[8] = {forms[i][0], "--db", fx->db};
-        for (size_t k = 1; forms[i][k] && k < 4; k++) args[2 + k] = forms[i][k];
+        for (size_t k = 1; forms[i][k] && k < 4; k++)
+            args[2 + k] = forms[i][k];
         run(fx, args);
         assert_one_line_error(fx, fx->db);
         assert_int_equal(fx->r.status, 65);
@@ -491,7 +501,7 @@ static void global_options_parsed(void **state)
 {
     (void)state;
     wf_cli cli = {.prog = "wherefrom"};
-    const char *argv[] = {"wherefrom", "--read-only", "-q",     "--db=a.db", "--db",
+    const char *argv[] = {"wherefrom", "--read-only", "-q",      "--db=a.db", "--db",
                           "b.db",      "--quiet",     "explain", "5001"};
     int argc = (int)(sizeof argv / sizeof argv[0]), i = 1;
     assert_int_equal(opt(&cli, argc, argv, &i), 1);

@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "core/arena.h"
-#include "core/paths.h"
 #include "core/buf.h"
+#include "core/paths.h"
 #include "core/status.h"
 #include "core/text.h"
 #include "core/timeutil.h"
@@ -28,11 +28,11 @@ static void source_table_round_trips(void **state)
 {
     (void)state;
     int n = 0;
-#define WF_X(e, v, l)                                                                             \
-    assert_int_equal(wf_source_from_name(v), e);                                                  \
-    assert_string_equal(wf_source_name(e), v);                                                    \
-    assert_string_equal(wf_source_label(e), l);                                                   \
-    assert_true(strlen(l) > 0);                                                                   \
+#define WF_X(e, v, l)                                                                              \
+    assert_int_equal(wf_source_from_name(v), e);                                                   \
+    assert_string_equal(wf_source_name(e), v);                                                     \
+    assert_string_equal(wf_source_label(e), l);                                                    \
+    assert_true(strlen(l) > 0);                                                                    \
     n++;
     WF_SOURCE_TABLE(WF_X)
 #undef WF_X
@@ -67,10 +67,10 @@ static void channel_table_round_trips(void **state)
 {
     (void)state;
     int n = 0;
-#define WF_X(e, c, d)                                                                             \
-    assert_int_equal(wf_channel_from_code(c), e);                                                 \
-    assert_string_equal(wf_channel_code(e), c);                                                   \
-    assert_string_equal(wf_channel_description(e), d);                                            \
+#define WF_X(e, c, d)                                                                              \
+    assert_int_equal(wf_channel_from_code(c), e);                                                  \
+    assert_string_equal(wf_channel_code(e), c);                                                    \
+    assert_string_equal(wf_channel_description(e), d);                                             \
     n++;
     WF_CHANNEL_TABLE(WF_X)
 #undef WF_X
@@ -82,10 +82,11 @@ static void channel_every_documented_code_described(void **state)
 {
     (void)state;
     static const char *const codes[] = {
-        "API",          "FORM",         "SALESFORCE",     "CONTACTS",          "CRM_UI",
-        "ANALYTICS",    "INTEGRATION",  "IMPORT",         "SALES",             "PRESENTATIONS",
-        "EXTENSION",    "CONVERSATIONS", "BOT",           "BATCH_UPDATE",      "BCC_TO_CRM",
-        "CONTACTS_WEB", "MOBILE_IOS",   "MOBILE_ANDROID", "EMAIL_INTEGRATION", "SIDEKICK",
+        "API",           "FORM",           "SALESFORCE",        "CONTACTS",
+        "CRM_UI",        "ANALYTICS",      "INTEGRATION",       "IMPORT",
+        "SALES",         "PRESENTATIONS",  "EXTENSION",         "CONVERSATIONS",
+        "BOT",           "BATCH_UPDATE",   "BCC_TO_CRM",        "CONTACTS_WEB",
+        "MOBILE_IOS",    "MOBILE_ANDROID", "EMAIL_INTEGRATION", "SIDEKICK",
         "FORWARD_TO_CRM"};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         wf_channel c = wf_channel_from_code(codes[i]);
@@ -120,13 +121,12 @@ static void channel_filtered_form_described(void **state)
 static void sourcetype_table_round_trips(void **state)
 {
     (void)state;
-    static const char *const classes[] = {"computed", "data-load", "manual-edit", "merge",
-                                           "other"};
+    static const char *const classes[] = {"computed", "data-load", "manual-edit", "merge", "other"};
     int n = 0;
-#define WF_X(e, c, k)                                                                             \
-    assert_int_equal(wf_sourcetype_from_code(c), e);                                              \
-    assert_string_equal(wf_sourcetype_code(e), c);                                                \
-    assert_string_equal(wf_sourcetype_class(e), k);                                               \
+#define WF_X(e, c, k)                                                                              \
+    assert_int_equal(wf_sourcetype_from_code(c), e);                                               \
+    assert_string_equal(wf_sourcetype_code(e), c);                                                 \
+    assert_string_equal(wf_sourcetype_class(e), k);                                                \
     n++;
     WF_SOURCETYPE_TABLE(WF_X)
 #undef WF_X
@@ -167,13 +167,13 @@ static void rule_table_round_trips(void **state)
 {
     (void)state;
     int n = 0;
-#define WF_X(e, id, nm, t, d)                                                                     \
-    assert_int_equal(wf_rule_from_id(id), e);                                                     \
-    assert_string_equal(wf_rule_id(e), id);                                                       \
-    assert_string_equal(wf_rule_name(e), nm);                                                     \
-    assert_string_equal(wf_rule_tag(e), t);                                                       \
-    assert_string_equal(wf_rule_statement(e), d);                                                 \
-    assert_true(strlen(d) > 0 && strlen(nm) > 0);                                                 \
+#define WF_X(e, id, nm, t, d)                                                                      \
+    assert_int_equal(wf_rule_from_id(id), e);                                                      \
+    assert_string_equal(wf_rule_id(e), id);                                                        \
+    assert_string_equal(wf_rule_name(e), nm);                                                      \
+    assert_string_equal(wf_rule_tag(e), t);                                                        \
+    assert_string_equal(wf_rule_statement(e), d);                                                  \
+    assert_true(strlen(d) > 0 && strlen(nm) > 0);                                                  \
     n++;
     WF_RULE_TABLE(WF_X)
 #undef WF_X
@@ -183,10 +183,9 @@ static void rule_table_round_trips(void **state)
 static void rule_ids_of_the_rulebook(void **state)
 {
     (void)state;
-    static const char *const ids[] = {"S01", "S02", "S03", "S04", "S05", "S06", "S07", "S08",
-                                      "S09", "S10", "S11", "S12", "S13", "S14a", "S14b", "C01",
-                                      "C02", "C03", "C04", "C05", "C06", "C07", "C08", "C09",
-                                      "C10"};
+    static const char *const ids[] = {
+        "S01",  "S02",  "S03", "S04", "S05", "S06", "S07", "S08", "S09", "S10", "S11", "S12", "S13",
+        "S14a", "S14b", "C01", "C02", "C03", "C04", "C05", "C06", "C07", "C08", "C09", "C10"};
     assert_int_equal(sizeof ids / sizeof ids[0], R_COUNT);
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         wf_rule r = wf_rule_from_id(ids[i]);
@@ -227,9 +226,9 @@ static void rule_assumed_are_ours(void **state)
 static void flag_names_round_trip(void **state)
 {
     (void)state;
-    static const char *const json[] = {"stored-differs", "unexplained-change", "api-race",
+    static const char *const json[] = {"stored-differs",  "unexplained-change", "api-race",
                                        "data-load-value", "merge-primary-kept", "manual-edit",
-                                       "override-drift", "unknown-value"};
+                                       "override-drift",  "unknown-value"};
     for (size_t i = 0; i < sizeof json / sizeof json[0]; i++) {
         unsigned f = wf_flag_from_name(json[i]);
         assert_int_not_equal(f, 0);
@@ -354,14 +353,35 @@ static void time_iso_limits(void **state)
 static void time_invalid(void **state)
 {
     (void)state;
-    static const char *const bad[] = {
-        "",      "   ",        "abc",         "2024-13-01",  "2024-00-10",       "2024-04-31",
-        "2024-03-00", "2024-3-12", "2024-03-12T24:00:00Z", "2024-03-12T10:60Z",
-        "2024-03-12T10:00:61Z", "2024-03-12T10:00:00Q", "2024-03-12T10:00:00+25:00",
-        "2024-03-12T10:00:00+02:60", "2024-03-12T10", "2024-03-12T10:00:00.Z", "1e5", "12.5",
-        "+",     "-",          "--1",         "0x10",        "2024-03-12Tfoo",   "2024-03-12X",
-        "2024-03-12T10:00:00+02:", "2024-03-12T10:00:00+2", "2024-03-12T10:00:00+02:0"};
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) parse_bad(bad[i]);
+    static const char *const bad[] = {"",
+                                      "   ",
+                                      "abc",
+                                      "2024-13-01",
+                                      "2024-00-10",
+                                      "2024-04-31",
+                                      "2024-03-00",
+                                      "2024-3-12",
+                                      "2024-03-12T24:00:00Z",
+                                      "2024-03-12T10:60Z",
+                                      "2024-03-12T10:00:61Z",
+                                      "2024-03-12T10:00:00Q",
+                                      "2024-03-12T10:00:00+25:00",
+                                      "2024-03-12T10:00:00+02:60",
+                                      "2024-03-12T10",
+                                      "2024-03-12T10:00:00.Z",
+                                      "1e5",
+                                      "12.5",
+                                      "+",
+                                      "-",
+                                      "--1",
+                                      "0x10",
+                                      "2024-03-12Tfoo",
+                                      "2024-03-12X",
+                                      "2024-03-12T10:00:00+02:",
+                                      "2024-03-12T10:00:00+2",
+                                      "2024-03-12T10:00:00+02:0"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        parse_bad(bad[i]);
     wf_ms t;
     assert_int_equal(wf_time_parse(NULL, &t), WF_E_DATA);
     char big[200];
@@ -448,7 +468,8 @@ static void buf_appends_and_grows(void **state)
     assert_int_equal(wf_buf_puts(&b, NULL), WF_OK);
     assert_string_equal(wf_buf_str(&b), "abc-xy");
     assert_int_equal(b.len, 6);
-    for (int i = 0; i < 1000; i++) assert_int_equal(wf_buf_puts(&b, "0123456789"), WF_OK);
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(wf_buf_puts(&b, "0123456789"), WF_OK);
     assert_int_equal(b.len, 10006);
     assert_true(b.cap > b.len);
     assert_int_equal(b.p[b.len], 0);
@@ -530,7 +551,8 @@ static void arena_zeroed_and_aligned(void **state)
         unsigned char *p = wf_arena_alloc(a, n);
         assert_non_null(p);
         assert_int_equal((uintptr_t)p % 16, 0);
-        for (size_t i = 0; i < n; i++) assert_int_equal(p[i], 0);
+        for (size_t i = 0; i < n; i++)
+            assert_int_equal(p[i], 0);
         memset(p, 0xab, n);
     }
     assert_non_null(wf_arena_alloc(a, 0));
@@ -617,7 +639,9 @@ static void escape_c0_and_del(void **state)
 static void escape_c1_controls(void **state)
 {
     (void)state;
-    expect_escape("x\xc2\x9b" "31m", "x\\u009B31m"); /* U+009B is an 8-bit CSI */
+    expect_escape("x\xc2\x9b"
+                  "31m",
+                  "x\\u009B31m"); /* U+009B is an 8-bit CSI */
     expect_escape("\xc2\x85", "\\u0085");
     expect_escape("\xc2\xa0", "\xc2\xa0"); /* U+00A0 is printable */
 }
@@ -625,7 +649,9 @@ static void escape_c1_controls(void **state)
 static void escape_bidi_overrides(void **state)
 {
     (void)state;
-    expect_escape("\xe2\x80\xae" "evil", "\\u202Eevil");
+    expect_escape("\xe2\x80\xae"
+                  "evil",
+                  "\\u202Eevil");
     expect_escape("\xe2\x81\xa6x\xe2\x81\xa9", "\\u2066x\\u2069");
     expect_escape("\xe2\x80\x8f", "\\u200F");
     expect_escape("\xd8\x9c", "\\u061C");
@@ -634,10 +660,12 @@ static void escape_bidi_overrides(void **state)
 static void escape_invalid_utf8(void **state)
 {
     (void)state;
-    expect_escape("a\xff" "b", "a\\xFFb");
-    expect_escape("\xc0\xaf", "\\xC0\\xAF");         /* overlong '/' */
-    expect_escape("\xed\xa0\x80", "\\xED\\xA0\\x80"); /* a surrogate */
-    expect_escape("\xe6\x97", "\\xE6\\x97");         /* truncated */
+    expect_escape("a\xff"
+                  "b",
+                  "a\\xFFb");
+    expect_escape("\xc0\xaf", "\\xC0\\xAF");                   /* overlong '/' */
+    expect_escape("\xed\xa0\x80", "\\xED\\xA0\\x80");          /* a surrogate */
+    expect_escape("\xe6\x97", "\\xE6\\x97");                   /* truncated */
     expect_escape("\xf4\x90\x80\x80", "\\xF4\\x90\\x80\\x80"); /* > U+10FFFF */
 }
 
@@ -693,7 +721,8 @@ static void widths(void **state)
 static void fit_never_splits(void **state)
 {
     (void)state;
-    const char *s = "a山e\xcc\x81\xcc\x82" "b田\xf0\x9f\x98\x80z";
+    const char *s = "a山e\xcc\x81\xcc\x82"
+                    "b田\xf0\x9f\x98\x80z";
     size_t total = wf_text_width(s);
     for (size_t cols = 0; cols <= total + 2; cols++) {
         size_t used = 99;

@@ -115,9 +115,9 @@ static void import_complete(void **state)
 static void every_main_channel_present(void **state)
 {
     demo *d = *state;
-    static const char *const main_ten[] = {"API",         "FORM",   "SALESFORCE", "ANALYTICS",
-                                           "INTEGRATION", "IMPORT", "SALES",      "PRESENTATIONS",
-                                           "EXTENSION"};
+    static const char *const main_ten[] = {"API",       "FORM",          "SALESFORCE",
+                                           "ANALYTICS", "INTEGRATION",   "IMPORT",
+                                           "SALES",     "PRESENTATIONS", "EXTENSION"};
     for (size_t i = 0; i < sizeof main_ten / sizeof main_ten[0]; i++)
         if (!has_channel(d, main_ten[i])) fail_msg("no demo contact with channel %s", main_ten[i]);
     assert_true(has_channel(d, "CONTACTS") > 0 && has_channel(d, "CRM_UI") > 0);
@@ -350,7 +350,8 @@ static int64_t *live_ids(demo *d, size_t *n)
     int64_t *ids = calloc(64, sizeof *ids);
     assert_non_null(ids);
     *n = 0;
-    while (sqlite3_step(st) == SQLITE_ROW && *n < 64) ids[(*n)++] = sqlite3_column_int64(st, 0);
+    while (sqlite3_step(st) == SQLITE_ROW && *n < 64)
+        ids[(*n)++] = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     return ids;
 }
@@ -458,9 +459,9 @@ static void stored_matches_computed(void **state)
             assert_false(equal);
             assert_true(r.x->flags & F_STORED_DIFFERS || r.x->flags & F_UNKNOWN_VALUE);
         } else if (!equal) {
-            fail_msg("contact %lld: stored %s / %s / %s, computed %s / %s / %s",
-                     (long long)ids[i], s->source, s->dd1 ? s->dd1 : "", s->dd2 ? s->dd2 : "",
-                     c->source, c->dd1 ? c->dd1 : "", c->dd2 ? c->dd2 : "");
+            fail_msg("contact %lld: stored %s / %s / %s, computed %s / %s / %s", (long long)ids[i],
+                     s->source, s->dd1 ? s->dd1 : "", s->dd2 ? s->dd2 : "", c->source,
+                     c->dd1 ? c->dd1 : "", c->dd2 ? c->dd2 : "");
         } else {
             assert_false(r.x->flags & F_STORED_DIFFERS);
         }
@@ -473,9 +474,8 @@ static void stored_matches_computed(void **state)
 static void reimport_adds_nothing(void **state)
 {
     demo *d = *state;
-    static const char *const tables[] = {"contacts", "props",   "pageviews", "tokens",
-                                         "forms",    "email_clicks", "history", "merges",
-                                         "settings"};
+    static const char *const tables[] = {"contacts",     "props",   "pageviews", "tokens",  "forms",
+                                         "email_clicks", "history", "merges",    "settings"};
     enum { NT = sizeof tables / sizeof tables[0] };
     int before[NT];
     char sql[100];

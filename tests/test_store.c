@@ -48,9 +48,10 @@ static void rm_in(const char *dir, const char *name)
 static int teardown(void **state)
 {
     fixture *fx = *state;
-    static const char *const names[] = {"t.db",    "t.db-wal", "t.db-shm", "t.db-journal",
+    static const char *const names[] = {"t.db",     "t.db-wal", "t.db-shm", "t.db-journal",
                                         "other.db", "text.db",  "empty.db"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) rm_in(fx->dir, names[i]);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        rm_in(fx->dir, names[i]);
     rmdir(fx->dir);
     free(fx);
     return 0;
@@ -200,9 +201,9 @@ static void create_has_schema_tables(void **state)
 {
     fixture *fx = *state;
     wf_store *s = open_new(fx);
-    static const char *const tables[] = {"settings", "contacts", "props",    "pageviews",
-                                         "tokens",   "forms",    "email_clicks", "history",
-                                         "merges",   "overrides", "computed", "imports"};
+    static const char *const tables[] = {"settings", "contacts",  "props",        "pageviews",
+                                         "tokens",   "forms",     "email_clicks", "history",
+                                         "merges",   "overrides", "computed",     "imports"};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         char sql[200];
         snprintf(sql, sizeof sql,
@@ -264,9 +265,9 @@ static void refuse_missing_file_without_create(void **state)
     assert_null(s);
     assert_non_null(strstr(err, fx->db));
     assert_false(exists(fx->db));
-    assert_int_equal(wf_store_open(fx->db, WF_STORE_READONLY | WF_STORE_CREATE, &s, err,
-                                   sizeof err),
-                     WF_E_NOINPUT);
+    assert_int_equal(
+        wf_store_open(fx->db, WF_STORE_READONLY | WF_STORE_CREATE, &s, err, sizeof err),
+        WF_E_NOINPUT);
     assert_false(exists(fx->db));
 }
 
@@ -291,8 +292,7 @@ static void refuse_directory(void **state)
     fixture *fx = *state;
     wf_store *s = NULL;
     char err[512] = "";
-    assert_int_equal(wf_store_open(fx->dir, WF_STORE_CREATE, &s, err, sizeof err),
-                     WF_E_NOINPUT);
+    assert_int_equal(wf_store_open(fx->dir, WF_STORE_CREATE, &s, err, sizeof err), WF_E_NOINPUT);
     assert_non_null(strstr(err, fx->dir));
     assert_non_null(strstr(err, "directory"));
 }
@@ -311,7 +311,8 @@ static void refuse_text_file(void **state)
 {
     fixture *fx = *state;
     char text[3000];
-    for (size_t i = 0; i < sizeof text; i++) text[i] = (char)('a' + i % 26);
+    for (size_t i = 0; i < sizeof text; i++)
+        text[i] = (char)('a' + i % 26);
     write_file(fx->db, text, sizeof text);
     expect_refusal(fx->db, 0, WF_E_NOTDB, "not a wherefrom database");
     expect_refusal(fx->db, WF_STORE_CREATE, WF_E_NOTDB, "not a wherefrom database");
@@ -334,8 +335,8 @@ static void make_corrupt(const fixture *fx)
     for (int i = 1; i <= 400; i++) {
         char sql[200];
         snprintf(sql, sizeof sql,
-                 "INSERT INTO contacts(id, email, created_at) VALUES(%d, 'c%d@example.com', %d)",
-                 i, i, i);
+                 "INSERT INTO contacts(id, email, created_at) VALUES(%d, 'c%d@example.com', %d)", i,
+                 i, i);
         exec_ok(s, sql);
     }
     exec_ok(s, "COMMIT");
@@ -344,7 +345,8 @@ static void make_corrupt(const fixture *fx)
     FILE *f = fopen(fx->db, "r+b");
     assert_non_null(f);
     assert_int_equal(fseek(f, 100, SEEK_SET), 0);
-    for (int i = 0; i < 20000; i++) fputc((i * 131 + 17) & 0xff, f);
+    for (int i = 0; i < 20000; i++)
+        fputc((i * 131 + 17) & 0xff, f);
     assert_int_equal(fclose(f), 0);
 }
 
