@@ -97,7 +97,8 @@ typedef struct {
     wf_ms first_session; /* earliest linked page view, WF_TIME_NONE if none */
     int h_changes;
     wf_ms h_last_at;
-    const char *h_last_type, *h_last_id;
+    const char *h_last_type, *h_last_id; /* point into the buffers below */
+    char h_type_buf[64], h_id_buf[64];
     wf_ms form_at;
     int has_ovr;
     int64_t ovr_id;
@@ -162,11 +163,10 @@ static const char *const side_sql[] = {
     /* 1: earliest page view of a visitor token linked to the contact */
     "SELECT t.contact, min(p.at) FROM tokens t JOIN pageviews p ON p.token=t.token"
     " GROUP BY t.contact ORDER BY t.contact",
-    /* 2: stored changes of the source: count, and the newest entry */
-    "SELECT contact, sum(prev IS NOT NULL AND value IS NOT prev), max(at), source_type,"
-    " source_id FROM (SELECT contact, value, at, source_type, source_id, lag(value) OVER"
-    " (PARTITION BY contact ORDER BY at, id) AS prev FROM history"
-    " WHERE property='hs_analytics_source') GROUP BY contact ORDER BY contact",
+    /* 2: stored entries of the source, per contact oldest first (a plain
+     * index scan; changes are counted in C, cheaper than a window query) */
+    "SELECT contact, value, at, source_type, source_id FROM history"
+    " WHERE property='hs_analytics_source' ORDER BY contact, at",
     /* 3: first form from a non-filtered IP at or after creation */
     "SELECT f.contact, min(f.at) FROM forms f JOIN contacts c ON c.id=f.contact"
     " WHERE f.filtered_ip=0 AND f.at>=c.created_at GROUP BY f.contact ORDER BY f.contact",
@@ -195,6 +195,28 @@ static int side_at(side *sd, int64_t id)
     return sd->has_row && sqlite3_column_int64(sd->q, 0) == id;
 }
 
+/* Counts the contact's changes of the stored source (entries whose value
+ * differs from the one before) and keeps the newest entry. */
+static void history_at(side *sd, crow *c)
+{
+    c->h_changes = 0;
+    c->h_last_type = c->h_last_id = NULL;
+    if (!side_at(sd, c->id)) return;
+    char prev[128];
+    int n = 0;
+    while (sd->has_row && sqlite3_column_int64(sd->q, 0) == c->id) {
+        const char *v = col(sd->q, 1);
+        if (n++ && strcmp(prev, v ? v : "") != 0) c->h_changes++;
+        snprintf(prev, sizeof prev, "%s", v ? v : "");
+        c->h_last_at = col_time(sd->q, 2);
+        snprintf(c->h_type_buf, sizeof c->h_type_buf, "%s", col(sd->q, 3) ? col(sd->q, 3) : "");
+        snprintf(c->h_id_buf, sizeof c->h_id_buf, "%s", col(sd->q, 4) ? col(sd->q, 4) : "");
+        c->h_last_id = col(sd->q, 4) ? c->h_id_buf : NULL;
+        c->h_last_type = col(sd->q, 3) ? c->h_type_buf : NULL;
+        sd->has_row = sqlite3_step(sd->q) == SQLITE_ROW;
+    }
+}
+
 static void fill_sides(side *sd, crow *c)
 {
     c->first_session = WF_TIME_NONE;
@@ -203,14 +225,7 @@ static void fill_sides(side *sd, crow *c)
             wf_ms t = col_time(sd[i].q, 1);
             if (c->first_session == WF_TIME_NONE || t < c->first_session) c->first_session = t;
         }
-    c->h_changes = 0;
-    c->h_last_type = c->h_last_id = NULL;
-    if (side_at(&sd[2], c->id)) {
-        c->h_changes = sqlite3_column_int(sd[2].q, 1);
-        c->h_last_at = col_time(sd[2].q, 2);
-        c->h_last_type = col(sd[2].q, 3);
-        c->h_last_id = col(sd[2].q, 4);
-    }
+    history_at(&sd[2], c);
     c->form_at = side_at(&sd[3], c->id) ? col_time(sd[3].q, 1) : WF_TIME_NONE;
     c->has_ovr = side_at(&sd[4], c->id);
     if (c->has_ovr) {
