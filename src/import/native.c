@@ -190,7 +190,7 @@ static wf_status n_click(wf_imp *im, const cJSON *rec)
 static wf_status n_tokenlink(wf_imp *im, const cJSON *rec)
 {
     int64_t contact;
-    const char *token, *via, *ref;
+    const char *token = NULL, *via = NULL, *ref = NULL; /* read below even after an error */
     wf_ms at;
     char rb[32];
     wf_status st = wf_imp_id(im, GET(rec, "contact"), "contact", 1, &contact);
