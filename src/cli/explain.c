@@ -40,10 +40,16 @@ static int render(const wf_explanation *x, int json)
             wf_cli_error("out of memory");
             return 71;
         }
-        size_t n = strlen(s);
-        int rc = emit(s, n);
-        if (rc == 0) rc = emit("\n", 1);
+        wf_buf safe = WF_BUF_INIT; /* C1 and bidi controls as \u escapes */
+        wf_text_json_safe(&safe, s);
         cJSON_free(s);
+        int rc = 71;
+        if (safe.failed)
+            wf_cli_error("out of memory");
+        else
+            rc = emit(safe.p, safe.len);
+        if (rc == 0) rc = emit("\n", 1);
+        wf_buf_free(&safe);
         return rc;
     }
     wf_buf b = WF_BUF_INIT;

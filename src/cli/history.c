@@ -429,7 +429,12 @@ static wf_status history_json(wf_store *s, const wf_explanation *x, const wf_fac
     cJSON *ov = cJSON_AddArrayToObject(j, "overrides");
     wf_status st = wf_override_log(s, x->contact.id, json_override, ov);
     char *t = cJSON_Print(j);
-    if (t) printf("%s\n", t);
+    wf_buf safe = WF_BUF_INIT; /* C1 and bidi controls as \u escapes */
+    if (t) {
+        wf_text_json_safe(&safe, t);
+        printf("%s\n", wf_buf_str(&safe));
+    }
+    wf_buf_free(&safe);
     cJSON_free(t);
     cJSON_Delete(j);
     cJSON_Delete(ex);

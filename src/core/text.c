@@ -155,3 +155,26 @@ size_t wf_text_fit(const char *s, size_t cols, size_t *used)
     if (used) *used = w;
     return i;
 }
+
+void wf_text_json_safe(wf_buf *out, const char *json)
+{
+    size_t n = json ? strlen(json) : 0, i = 0;
+    char tmp[8];
+    while (i < n) {
+        unsigned cp;
+        int len = wf_utf8_decode(json + i, n - i, &cp);
+        if (len == 0) {
+            wf_buf_puts(out, "\\ufffd");
+            i++;
+            continue;
+        }
+        if (cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) || is_bidi_control(cp)) {
+            snprintf(tmp, sizeof tmp, "\\u%04x", cp);
+            wf_buf_puts(out, tmp);
+        } else {
+            wf_buf_add(out, json + i, (size_t)len);
+        }
+        i += (size_t)len;
+    }
+    if (!out->p) wf_buf_add(out, "", 0);
+}

@@ -18,6 +18,13 @@ void wf_text_escape_n(wf_buf *out, const char *s, size_t n);
 /* Returns 1 when s needs no escaping. */
 int wf_text_is_safe(const char *s);
 
+/* Appends JSON text (as cJSON prints it) with what JSON allows raw but a
+ * terminal acts on -- DEL, C1 controls (U+0080..U+009F), bidi controls --
+ * written as \u escapes, and invalid UTF-8 bytes as \ufffd: the same JSON
+ * value (bar invalid bytes), safe to print. Outside strings cJSON prints
+ * ASCII only, so rewriting the whole text is safe. */
+void wf_text_json_safe(wf_buf *out, const char *json);
+
 /* Decodes one UTF-8 code point at s (n bytes available). Returns its length
  * (1..4) and sets *cp, or 0 for an invalid or truncated sequence. */
 int wf_utf8_decode(const char *s, size_t n, unsigned *cp);
