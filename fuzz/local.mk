@@ -7,7 +7,11 @@ WF_FUZZERS = \
 	fuzz/fuzz_time \
 	fuzz/fuzz_text \
 	fuzz/fuzz_url \
-	fuzz/fuzz_referrers
+	fuzz/fuzz_referrers \
+	fuzz/fuzz_import_v3 \
+	fuzz/fuzz_import_v1 \
+	fuzz/fuzz_import_events \
+	fuzz/fuzz_import_ndjson
 
 EXTRA_DIST += fuzz/README.md fuzz/run-ci fuzz/seeds fuzz/dicts
 
@@ -34,9 +38,36 @@ fuzz_fuzz_referrers_SOURCES = fuzz/fuzz_referrers.c
 fuzz_fuzz_referrers_LDFLAGS = $(FUZZ_LINKFLAGS)
 fuzz_fuzz_referrers_LDADD = $(FUZZ_LINKLIBS)
 
+# One source, one program per format (the format is fixed at compile time).
+fuzz_fuzz_import_v3_SOURCES = fuzz/fuzz_import.c
+fuzz_fuzz_import_v3_CFLAGS = $(AM_CFLAGS) -DWF_FUZZ_FORMAT='"v3"'
+fuzz_fuzz_import_v3_LDFLAGS = $(FUZZ_LINKFLAGS)
+fuzz_fuzz_import_v3_LDADD = $(FUZZ_LINKLIBS)
+
+fuzz_fuzz_import_v1_SOURCES = fuzz/fuzz_import.c
+fuzz_fuzz_import_v1_CFLAGS = $(AM_CFLAGS) -DWF_FUZZ_FORMAT='"v1"'
+fuzz_fuzz_import_v1_LDFLAGS = $(FUZZ_LINKFLAGS)
+fuzz_fuzz_import_v1_LDADD = $(FUZZ_LINKLIBS)
+
+fuzz_fuzz_import_events_SOURCES = fuzz/fuzz_import.c
+fuzz_fuzz_import_events_CFLAGS = $(AM_CFLAGS) -DWF_FUZZ_FORMAT='"events"'
+fuzz_fuzz_import_events_LDFLAGS = $(FUZZ_LINKFLAGS)
+fuzz_fuzz_import_events_LDADD = $(FUZZ_LINKLIBS)
+
+fuzz_fuzz_import_ndjson_SOURCES = fuzz/fuzz_import.c
+fuzz_fuzz_import_ndjson_CFLAGS = $(AM_CFLAGS) -DWF_FUZZ_FORMAT='"ndjson"'
+fuzz_fuzz_import_ndjson_LDFLAGS = $(FUZZ_LINKFLAGS)
+fuzz_fuzz_import_ndjson_LDADD = $(FUZZ_LINKLIBS)
+
 # Regression tests for what the fuzzers found, and the hostile-input suites.
 check_PROGRAMS += tests/test_hostile_regress
 TESTS += tests/test_hostile_regress
 tests_test_hostile_regress_SOURCES = tests/test_hostile_regress.c
 tests_test_hostile_regress_CFLAGS = $(TEST_CFLAGS)
 tests_test_hostile_regress_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/test_faults
+TESTS += tests/test_faults
+tests_test_faults_SOURCES = tests/test_faults.c tests/test_hostile_util.h
+tests_test_faults_CFLAGS = $(TEST_CFLAGS)
+tests_test_faults_LDADD = $(TEST_LIBS)
