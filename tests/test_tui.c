@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "core/text.h"
+#include "cli/cli.h"
 #include "store/overrides.h"
 #include "tui/app.h"
 #include "tui_fixture.h"
@@ -492,6 +493,68 @@ static void why_enter_jumps_to_evidence(void **state)
     stop(t);
 }
 
+static void detail_tabs_80x24(void **state)
+{
+    (void)state;
+    T *t = start("screen", 0, 80, 24);
+    run(t, "open 1003");
+    expect_screen(t, "detail-overview-80x24");
+    run(t, "tab timeline");
+    expect_screen(t, "detail-timeline-80x24");
+    run(t, "tab why");
+    expect_screen(t, "detail-why-80x24");
+    run(t, "tab history");
+    expect_screen(t, "detail-history-80x24");
+    stop(t);
+}
+
+static void detail_side_by_side_130x30(void **state)
+{
+    (void)state;
+    T *t = start("screen", 0, 130, 30);
+    run(t, "open 1003");
+    run(t, "tab why");
+    expect_screen(t, "detail-why-side-130x30");
+    stop(t);
+}
+
+/* Every contact of the bundled demo data opens and explains on screen. */
+static void every_demo_contact_opens(void **state)
+{
+    (void)state;
+    T *t = start("screen-demo", 0, 100, 30);
+    sqlite3 *db = wf_store_db(t->s);
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM pageviews; DELETE FROM tokens;"
+                                      " DELETE FROM forms; DELETE FROM history;"
+                                      " DELETE FROM computed; DELETE FROM contacts",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    char err[512] = "";
+    if (wf_cli_load_demo(t->s, err, sizeof err) != WF_OK) fail_msg("demo: %s", err);
+    run(t, "reload");
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT id FROM contacts WHERE merged_into IS NULL",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    int n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        char cmd[64];
+        snprintf(cmd, sizeof cmd, "open %lld", (long long)sqlite3_column_int64(st, 0));
+        assert_false(run(t, cmd) & WF_CH_ERROR);
+        assert_non_null(t->a.detail.x);
+        assert_string_equal(t->a.detail.error, "");
+        assert_true(t->a.detail.x->n_steps > 0);
+        for (int tab = 0; tab < 4; tab++) {
+            run(t, "tab next");
+            assert_null(strchr(screen(t), '\x1b'));
+        }
+        n++;
+    }
+    sqlite3_finalize(st);
+    assert_true(n >= 30);
+    stop(t);
+}
+
 /* ---- help, prompt, dialogs ------------------------------------------------------------ */
 
 static void help_screen_from_the_key_table(void **state)
@@ -550,6 +613,19 @@ static void override_dialog_saves_and_undo_reverts(void **state)
     run(t, "undo");
     assert_int_equal(wf_override_active(t->s, 5, &row, &found), WF_OK);
     assert_false(found);
+    stop(t);
+}
+
+static void override_dialog_80x24(void **state)
+{
+    (void)state;
+    T *t = start("screen", 0, 80, 24);
+    run(t, "select 1003");
+    run(t, "override");
+    snprintf(t->a.dialog.user, sizeof t->a.dialog.user, "tester"); /* not the login name */
+    run(t, "keys <Right><Tab><Tab><Tab>confirmed on the call");
+    expect_screen(t, "dialog-override-80x24");
+    run(t, "keys <Esc>");
     stop(t);
 }
 
@@ -623,6 +699,10 @@ int main(void)
         cmocka_unit_test(tabs_switch_by_name_number_and_tab),
         cmocka_unit_test(why_tab_says_what_explain_says),
         cmocka_unit_test(why_enter_jumps_to_evidence),
+        cmocka_unit_test(detail_tabs_80x24),
+        cmocka_unit_test(detail_side_by_side_130x30),
+        cmocka_unit_test(every_demo_contact_opens),
+        cmocka_unit_test(override_dialog_80x24),
         cmocka_unit_test(help_screen_from_the_key_table),
         cmocka_unit_test(command_prompt_history),
         cmocka_unit_test(override_dialog_saves_and_undo_reverts),

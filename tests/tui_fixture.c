@@ -89,6 +89,21 @@ static void special_contacts(sqlite3 *db)
     assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 }
 
+/* Events for 1003: a Google visit before the Salesforce creation, linked
+ * later by a form, and HubSpot's two stored changes: a full story for the
+ * Timeline, Why and History tabs. */
+static const char events_1003[] =
+    "INSERT INTO pageviews(token, at, url, referrer) VALUES"
+    " ('tok1003', 1701424800000, 'https://www.example.com/', 'https://www.google.com/'),"
+    " ('tok1003', 1701424920000, 'https://www.example.com/pricing', 'https://www.example.com/');"
+    "INSERT INTO tokens(token, contact, linked_at, linked_by, ref) VALUES"
+    " ('tok1003', 1003, 1703062800000, 'form', 'f-demo');"
+    "INSERT INTO forms(contact, at, form_id, conversion_id, page_url, token) VALUES"
+    " (1003, 1703062800000, 'f-demo', 'conv-1', 'https://www.example.com/demo', 'tok1003');"
+    "INSERT INTO history(contact, property, value, at, source_type, source_id) VALUES"
+    " (1003, 'hs_analytics_source', 'OFFLINE', 1702339200000, 'ANALYTICS', 'worker'),"
+    " (1003, 'hs_analytics_source', 'ORGANIC_SEARCH', 1703062800000, 'ANALYTICS', 'worker');";
+
 wf_store *fix_build(const char *name)
 {
     char path[1024];
@@ -104,6 +119,7 @@ wf_store *fix_build(const char *name)
     assert_int_equal(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
     plain_contacts(db);
     special_contacts(db);
+    assert_int_equal(sqlite3_exec(db, events_1003, NULL, NULL, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
     return s;
 }

@@ -172,7 +172,8 @@ void wf_dialog_draw(wf_app *a)
     box_line(a, y + 1, x0, w, "Now (effective):", value_line(&t, e->source, e->dd1, e->dd2), 0);
     box_line(a, y + 2, x0, w, "Computed:", value_line(&t, c->source, c->dd1, c->dd2), 0);
     wf_buf_clear(&b);
-    wf_buf_printf(&b, "< %s >", wf_source_label((wf_source)dl->source));
+    wf_buf_printf(&b, "< %s >  %s", wf_source_label((wf_source)dl->source),
+                  wf_source_name((wf_source)dl->source));
     box_line(a, y + 3, x0, w, "New source:", wf_buf_str(&b), dl->field == FIELD_SOURCE);
     box_line(a, y + 4, x0, w, "Drill-down 1:", dl->dd1, dl->field == FIELD_DD1);
     box_line(a, y + 5, x0, w, "Drill-down 2:", dl->dd2, dl->field == FIELD_DD2);
@@ -180,8 +181,8 @@ void wf_dialog_draw(wf_app *a)
     box_line(a, y + 7, x0, w, "Author:", dl->user, 0);
     box_line(a, y + 8, x0, w, "", "", 0);
     wf_buf_clear(&b);
-    wf_buf_printf(&b, "%s \xe2\x86\x92 %s", value_line(&t, e->source, e->dd1, e->dd2),
-                  wf_source_label((wf_source)dl->source));
+    wf_buf_printf(&b, "%s \xe2\x86\x92 ", e->source ? wf_source_label_of(e->source) : "(none)");
+    wf_buf_puts(&b, value_line(&t, wf_source_name((wf_source)dl->source), dl->dd1, dl->dd2));
     box_line(a, y + 9, x0, w, "Change:", wf_buf_str(&b), 0);
     box_line(a, y + 10, x0, w, "", "Tab next field  \xe2\x86\x90/\xe2\x86\x92 source  Enter save  Esc cancel", 0);
     box_edge(a, y + 11, x0, w, GLYPH_LL, GLYPH_LR);
