@@ -1,6 +1,7 @@
 /* Foundation tests for src/store: creating, reopening and refusing
  * databases (each refusal leaves the file byte-identical), read-only use,
  * transactions, settings, contact lookup and loading one contact's facts. */
+#include <grp.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -437,16 +439,6 @@ static void refuse_read_only_needing_migration(void **state)
     expect_refusal(fx->db, WF_STORE_READONLY, WF_E_READONLY, "read-only");
 }
 
-static void refuse_unwritable_file_needing_migration(void **state)
-{
-    fixture *fx = *state;
-    if (geteuid() == 0) skip(); /* root may write any file */
-    make_needs_migration(fx);
-    assert_int_equal(chmod(fx->db, 0444), 0);
-    expect_refusal(fx->db, 0, WF_E_READONLY, "not writable");
-    chmod(fx->db, 0644);
-}
-
 /* ---- read-only use ------------------------------------------------------ */
 
 static void check_writes_refused(wf_store *s, const char *path)
@@ -482,23 +474,87 @@ static void read_only_flag_reads_and_refuses_writes(void **state)
     assert_same_file(fx->db, before);
 }
 
+/* "A file the user cannot write" cannot be made for root, who may write
+ * any file: these checks run in a child process, as user nobody when the
+ * tests run as root. A check returns 0, or the line of the first failure
+ * (cmocka's asserts cannot be used in a forked child). */
+#define CHK(c)                                                                                     \
+    do {                                                                                           \
+        if (!(c)) return __LINE__;                                                                 \
+    } while (0)
+
+static int chk_unwritable_opens_read_only(const fixture *fx)
+{
+    wf_store *s = NULL;
+    char err[512] = "";
+    CHK(wf_store_open(fx->db, 0, &s, err, sizeof err) == WF_OK);
+    CHK(wf_store_is_readonly(s));
+    CHK(strstr(wf_store_readonly_reason(s), "not writable") != NULL);
+    CHK(wf_store_count_contacts(s) == 1);
+    CHK(wf_store_setting_set(s, "k", "v") == WF_E_READONLY);
+    CHK(wf_store_begin(s) == WF_E_READONLY);
+    CHK(wf_store_check_writable(s, err, sizeof err) == WF_E_READONLY);
+    CHK(strstr(err, fx->db) != NULL);
+    CHK(wf_store_exec(s, "INSERT INTO contacts(id, created_at) VALUES(2, 0)") == WF_E_READONLY);
+    wf_store_close(&s);
+    return 0;
+}
+
+static int chk_unwritable_needing_migration_refused(const fixture *fx)
+{
+    wf_store *s = NULL;
+    char err[512] = "";
+    CHK(wf_store_open(fx->db, 0, &s, err, sizeof err) == WF_E_READONLY);
+    CHK(s == NULL);
+    CHK(strstr(err, fx->db) != NULL);
+    CHK(strstr(err, "not writable") != NULL);
+    CHK(strchr(err, '\n') == NULL);
+    return 0;
+}
+
+static void run_unprivileged(const fixture *fx, int (*chk)(const fixture *))
+{
+    assert_int_equal(chmod(fx->db, 0444), 0);
+    assert_int_equal(chmod(fx->dir, 0777), 0); /* nobody may create -shm beside it */
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (geteuid() == 0 && (setgroups(0, NULL) || setgid(65534) || setuid(65534))) _exit(3);
+        if (access(fx->db, R_OK) != 0) _exit(3); /* the temp dir is closed to nobody */
+        if (access(fx->db, W_OK) == 0) _exit(3); /* still writable: cannot test */
+        int line = chk(fx);
+        if (line)
+            fprintf(stderr, "test_store.c:%d: check failed (as uid %d)\n", line, (int)geteuid());
+        _exit(line ? 1 : 0);
+    }
+    int st = 0;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    chmod(fx->dir, 0700);
+    chmod(fx->db, 0644);
+    assert_true(WIFEXITED(st));
+    if (WEXITSTATUS(st) == 3) skip();
+    assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 static void unwritable_file_opens_read_only(void **state)
 {
     fixture *fx = *state;
-    if (geteuid() == 0) skip(); /* root may write any file */
     wf_store *s = open_new(fx);
     exec_ok(s, "INSERT INTO contacts(id, created_at) VALUES(1, 0)");
     wf_store_close(&s);
-    assert_int_equal(chmod(fx->db, 0444), 0);
     file_sum before = sum_file(fx->db);
-    char err[256];
-    assert_int_equal(wf_store_open(fx->db, 0, &s, err, sizeof err), WF_OK);
-    assert_non_null(strstr(wf_store_readonly_reason(s), "not writable"));
-    assert_int_equal(wf_store_count_contacts(s), 1);
-    check_writes_refused(s, fx->db);
-    wf_store_close(&s);
+    run_unprivileged(fx, chk_unwritable_opens_read_only);
     assert_same_file(fx->db, before);
-    chmod(fx->db, 0644);
+}
+
+static void refuse_unwritable_file_needing_migration(void **state)
+{
+    fixture *fx = *state;
+    make_needs_migration(fx);
+    file_sum before = sum_file(fx->db);
+    run_unprivileged(fx, chk_unwritable_needing_migration_refused);
+    assert_same_file(fx->db, before);
+    assert_no_side_files(fx->db);
 }
 
 /* ---- status mapping, transactions, settings ------------------------------ */
