@@ -352,6 +352,16 @@ static void unknown_command_is_usage_error(void **state)
     assert_string_equal(fx->r.out, "");
 }
 
+static void unknown_option_is_usage_error(void **state)
+{
+    fixture *fx = *state;
+    run(fx, (const char *[]){"--frobnicate", NULL});
+    assert_int_equal(fx->r.status, 2);
+    assert_non_null(strstr(fx->r.err, "--frobnicate"));
+    assert_int_equal(lines(fx->r.err), 1);
+    assert_string_equal(fx->r.out, "");
+}
+
 static void unbuilt_command_is_unknown(void **state)
 {
     fixture *fx = *state;
@@ -611,6 +621,7 @@ int main(void)
         T(help_lists_only_built_commands),
         T(version),
         T(unknown_command_is_usage_error),
+        T(unknown_option_is_usage_error),
         T(unbuilt_command_is_unknown),
         T(db_without_file_is_usage_error),
         T(nonexistent_directory),
