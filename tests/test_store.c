@@ -186,6 +186,29 @@ static void create_sets_identity(void **state)
     assert_null(s);
 }
 
+static void connection_is_defensive(void **state)
+{
+    fixture *fx = *state;
+    wf_store *s = open_new(fx);
+    int on = -1;
+    assert_int_equal(sqlite3_db_config(wf_store_db(s), SQLITE_DBCONFIG_DEFENSIVE, -1, &on),
+                     SQLITE_OK);
+    assert_int_equal(on, 1);
+    /* defensive mode: the schema cannot be rewritten even with writable_schema */
+    wf_store_exec(s, "PRAGMA writable_schema=ON");
+    assert_int_not_equal(wf_store_exec(s, "UPDATE sqlite_schema SET sql='x' WHERE name='props'"),
+                         WF_OK);
+    wf_store_close(&s);
+    /* the same holds for a read-only open */
+    char err[256];
+    assert_int_equal(wf_store_open(fx->db, WF_STORE_READONLY, &s, err, sizeof err), WF_OK);
+    on = -1;
+    sqlite3_db_config(wf_store_db(s), SQLITE_DBCONFIG_DEFENSIVE, -1, &on);
+    assert_int_equal(on, 1);
+    assert_int_equal(query_int(wf_store_db(s), "PRAGMA trusted_schema"), 0);
+    wf_store_close(&s);
+}
+
 static void create_uses_wal(void **state)
 {
     fixture *fx = *state;
@@ -957,6 +980,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(create_sets_identity),
         T(create_uses_wal),
+        T(connection_is_defensive),
         T(create_has_schema_tables),
         T(reopen_keeps_data),
         T(reopen_current_version_does_not_rewrite),
