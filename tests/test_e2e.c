@@ -288,6 +288,44 @@ static void sigterm_restores_the_terminal(void **state)
     finish(p);
 }
 
+static void ctrl_c_restores_the_terminal(void **state)
+{
+    const char *args[] = {"--db", *state, NULL};
+    pty_t *p = spawn(args, 80, 24, 0);
+    assert_true(wait_for(p, "First1 Last1", 5000));
+    type(p, "\x03"); /* the line discipline turns it into SIGINT */
+    assert_int_equal(wait_exit(p, 5000), 128 + SIGINT);
+    assert_false(p->altscreen);
+    assert_true(p->cursor_visible);
+    finish(p);
+}
+
+/* A click (SGR mouse report, 1-based column;row) selects a row; Enter
+ * opens it. With --no-mouse the same click does nothing. */
+static void mouse_click_selects_a_row(void **state)
+{
+    const char *args[] = {"--db", *state, NULL};
+    pty_t *p = spawn(args, 80, 24, 0);
+    assert_true(wait_for(p, "First1 Last1", 5000));
+    type(p, "\x1b[<0;5;8M\x1b[<0;5;8m"); /* screen row 7: the 6th contact, id 2 */
+    pump(p, 300);
+    type(p, "\r");
+    assert_true(wait_for(p, "#2 First2 Last2", 5000));
+    type(p, "Q");
+    assert_int_equal(wait_exit(p, 5000), 0);
+    finish(p);
+    const char *args2[] = {"--db", *state, "--no-mouse", NULL};
+    p = spawn(args2, 80, 24, 0);
+    assert_true(wait_for(p, "First1 Last1", 5000));
+    type(p, "\x1b[<0;5;8M\x1b[<0;5;8m");
+    pump(p, 300);
+    type(p, "\r"); /* the selection stayed on the first row */
+    assert_true(wait_for(p, "#1001 ", 5000));
+    type(p, "Q");
+    assert_int_equal(wait_exit(p, 5000), 0);
+    finish(p);
+}
+
 static void unset_term_gives_a_clear_message(void **state)
 {
     const char *args[] = {"--db", *state, NULL};
@@ -357,6 +395,8 @@ int main(void)
         cmocka_unit_test(tabs_switch_with_number_keys),
         cmocka_unit_test(resize_relayouts_and_too_small),
         cmocka_unit_test(sigterm_restores_the_terminal),
+        cmocka_unit_test(ctrl_c_restores_the_terminal),
+        cmocka_unit_test(mouse_click_selects_a_row),
         cmocka_unit_test(unset_term_gives_a_clear_message),
         cmocka_unit_test(not_a_terminal_is_refused_with_a_hint),
         cmocka_unit_test(demo_database_on_first_run),
