@@ -356,6 +356,50 @@ static void cli_text_escaped(void **state)
     assert_non_null(strstr(out, "\\u202E") ? strstr(out, "\\u202E") : strstr(out, "\\u202e"));
 }
 
+/* The cache refresh (bulk loader) agrees with explain (store loader) on
+ * every demo contact, merged ones included. */
+static void recompute_matches_explain_on_demo(void **state)
+{
+    const char *tmp = getenv("TESTS_TMPDIR"), *data = getenv("WHEREFROM_DATADIR");
+    char path[4096], demo[4096], err[1024] = "";
+    snprintf(path, sizeof path, "%s/engine_demo_%ld.db", tmp, (long)getpid());
+    snprintf(demo, sizeof demo, "%s/demo.ndjson", data);
+    unlink(path);
+    wf_store *s = NULL;
+    assert_int_equal(wf_store_open(path, WF_STORE_CREATE, &s, err, sizeof err), WF_OK);
+    const char *paths[] = {demo};
+    wf_import_opts o = {.format = "ndjson"};
+    wf_import_report rep;
+    assert_int_equal(wf_import_files(s, paths, 1, &o, &rep, err, sizeof err), WF_OK);
+    assert_int_equal(wf_recompute(s, *state, 0), WF_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(wf_store_db(s),
+                                        "SELECT c.id, k.source, k.dd1, k.dd2, k.flags FROM contacts c"
+                                        " LEFT JOIN computed k ON k.contact=c.id"
+                                        " WHERE c.merged_into IS NULL",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    int n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        wf_facts *f = NULL;
+        wf_explanation *ex = NULL;
+        assert_int_equal(wf_store_load_facts(s, sqlite3_column_int64(st, 0), &f), WF_OK);
+        assert_int_equal(wf_explain(*state, f, &ex), WF_OK);
+        assert_non_null(sqlite3_column_text(st, 1));
+        assert_string_equal((const char *)sqlite3_column_text(st, 1), ex->computed.value.source);
+        assert_string_equal((const char *)sqlite3_column_text(st, 2), ex->computed.value.dd1);
+        assert_string_equal((const char *)sqlite3_column_text(st, 3), ex->computed.value.dd2);
+        assert_int_equal((unsigned)sqlite3_column_int(st, 4), ex->flags);
+        wf_explanation_free(&ex);
+        wf_facts_free(&f);
+        n++;
+    }
+    sqlite3_finalize(st);
+    assert_true(n >= 10);
+    wf_store_close(&s);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest pure[] = {
@@ -367,6 +411,7 @@ int main(void)
     const struct CMUnitTest store[] = {
         cmocka_unit_test(worked_example_through_store),
         cmocka_unit_test(recompute_fills_cache),
+        cmocka_unit_test(recompute_matches_explain_on_demo),
         cmocka_unit_test(cli_json),
         cmocka_unit_test(cli_no_such_contact),
         cmocka_unit_test(cli_usage_errors),

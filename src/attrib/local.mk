@@ -13,7 +13,8 @@ dist_pkgdata_DATA += data/referrers.json
 
 # the explain command and the computed-cache refresh live in src/cli but
 # are the engine's (registered here so src/cli/local.mk stays others')
-libwherefrom_a_SOURCES += src/cli/explain.c src/cli/recompute.c src/cli/recompute.h
+libwherefrom_a_SOURCES += src/cli/explain.c src/cli/recompute.c src/cli/recompute.h \
+	src/cli/recompute_load.c src/cli/recompute_load.h
 
 # engine tests (cmocka)
 EXTRA_DIST += tests/engine_fx.h

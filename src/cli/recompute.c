@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "attrib/explain.h"
+#include "cli/recompute_load.h"
 
 static const char upsert_sql[] =
     "INSERT INTO computed(contact, source, dd1, dd2, rule, via, eff_source, eff_dd1, eff_dd2,"
@@ -57,11 +58,11 @@ static wf_status write_row(sqlite3_stmt *up, const wf_explanation *x, int rulebo
     return rc == SQLITE_DONE ? WF_OK : wf_store_status(rc);
 }
 
-static wf_status one(wf_store *s, const wf_engine *e, sqlite3_stmt *up, int64_t id)
+static wf_status one(wf_bulk_loader *l, const wf_engine *e, sqlite3_stmt *up, int64_t id)
 {
     wf_facts *f = NULL;
     wf_explanation *x = NULL;
-    wf_status st = wf_store_load_facts(s, id, &f);
+    wf_status st = wf_bulk_load(l, id, &f);
     if (st == WF_E_NOTFOUND) return WF_OK; /* deleted meanwhile: nothing to cache */
     if (st == WF_OK) st = wf_explain(e, f, &x);
     if (st == WF_OK) st = write_row(up, x, wf_engine_rulebook(e));
@@ -74,24 +75,31 @@ static wf_status run(wf_store *s, const wf_engine *e, const char *ids_sql, int64
 {
     sqlite3 *db = wf_store_db(s);
     sqlite3_stmt *up = NULL, *ids = NULL;
+    wf_bulk_loader *l = NULL;
+    wf_status st = wf_bulk_loader_new(s, &l);
+    if (st != WF_OK) return st;
     int rc = sqlite3_prepare_v2(db, upsert_sql, -1, &up, NULL);
-    if (rc) return wf_store_status(rc);
-    wf_status st = WF_OK;
+    if (rc) {
+        wf_bulk_loader_free(&l);
+        return wf_store_status(rc);
+    }
     if (ids_sql) {
         rc = sqlite3_prepare_v2(db, ids_sql, -1, &ids, NULL);
         if (rc) {
             sqlite3_finalize(up);
+            wf_bulk_loader_free(&l);
             /* no temp.touched: the importer touched nothing */
             return strstr(sqlite3_errmsg(db), "no such table") ? WF_OK : wf_store_status(rc);
         }
         while (st == WF_OK && (rc = sqlite3_step(ids)) == SQLITE_ROW)
-            st = one(s, e, up, sqlite3_column_int64(ids, 0));
+            st = one(l, e, up, sqlite3_column_int64(ids, 0));
         if (st == WF_OK && rc != SQLITE_DONE) st = wf_store_status(rc);
         sqlite3_finalize(ids);
     } else {
-        st = one(s, e, up, only);
+        st = one(l, e, up, only);
     }
     sqlite3_finalize(up);
+    wf_bulk_loader_free(&l);
     return st;
 }
 

@@ -1,0 +1,348 @@
+/* Loading one contact's facts after another with prepared statements:
+ * the cache refresh over a million contacts must not re-parse SQL for
+ * each of them. */
+#include "cli/recompute_load.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arena.h"
+
+enum { Q_CONTACT, Q_MERGED, Q_TOKENS, Q_PAGEVIEWS, Q_FORMS, Q_CLICKS, Q_HISTORY, Q_OVERRIDE, Q_N };
+
+static const char *const sql[Q_N] = {
+    "SELECT id, email, firstname, lastname, company, created_at, channel, channel_detail,"
+    " channel_label, src, src_dd1, src_dd2, latest_src, latest_dd1, latest_dd2, latest_at,"
+    " first_url, first_referrer, first_at, first_visit_at, merged_into FROM contacts WHERE id=?1",
+    "SELECT 1 FROM contacts WHERE merged_into=?1 AND id<>?1"
+    " UNION ALL SELECT 1 FROM merges WHERE contact=?1 LIMIT 1",
+    "SELECT id, token, linked_at, linked_by, ref FROM tokens WHERE contact=?1",
+    "SELECT id, contact, token, at, url, referrer, session_id, utm_source, utm_medium,"
+    " utm_campaign, utm_term, utm_content, title FROM pageviews WHERE contact=?1 UNION "
+    "SELECT id, contact, token, at, url, referrer, session_id, utm_source, utm_medium,"
+    " utm_campaign, utm_term, utm_content, title FROM pageviews"
+    " WHERE token IN (SELECT token FROM tokens WHERE contact=?1) ORDER BY 4, 1",
+    "SELECT id, at, form_id, conversion_id, page_url, page_title, form_type, token, filtered_ip"
+    " FROM forms WHERE contact=?1 ORDER BY at, id",
+    "SELECT id, at, url, email_id, campaign, token FROM email_clicks WHERE contact=?1"
+    " ORDER BY at, id",
+    "SELECT id, property, value, at, source_type, source_id, source_label, user_id FROM history"
+    " WHERE contact=?1 ORDER BY at, id",
+    "SELECT id, at, user, reason, source, dd1, dd2, computed_source, computed_dd1, computed_dd2,"
+    " action FROM overrides WHERE contact=?1 ORDER BY id DESC LIMIT 1",
+};
+
+struct wf_bulk_loader {
+    wf_store *s;
+    sqlite3_stmt *q[Q_N];
+    char **domains; /* settings site_domains, loaded once */
+    size_t n_domains;
+    void *rows; /* scratch for one table's rows, reused */
+    size_t rows_cap;
+};
+
+typedef struct {
+    wf_arena *a;
+    sqlite3_stmt *st;
+} row;
+
+static const char *str(row *r, int i)
+{
+    const unsigned char *t = sqlite3_column_text(r->st, i);
+    return t ? wf_arena_strndup(r->a, (const char *)t, (size_t)sqlite3_column_bytes(r->st, i))
+             : NULL;
+}
+
+static wf_ms tm(row *r, int i)
+{
+    return sqlite3_column_type(r->st, i) == SQLITE_NULL ? WF_TIME_NONE
+                                                        : sqlite3_column_int64(r->st, i);
+}
+
+static int64_t i64(row *r, int i)
+{
+    return sqlite3_column_int64(r->st, i);
+}
+
+static wf_status load_domains(wf_bulk_loader *l)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(wf_store_db(l->s),
+                                "SELECT j.value FROM settings s, json_each(s.value) j"
+                                " WHERE s.key='site_domains' AND json_valid(s.value)",
+                                -1, &st, NULL);
+    if (rc) return wf_store_status(rc);
+    wf_status res = WF_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && res == WF_OK) {
+        const char *d = (const char *)sqlite3_column_text(st, 0);
+        char **nd = realloc(l->domains, (l->n_domains + 1) * sizeof *nd);
+        if (!nd || !d || !(nd[l->n_domains] = strdup(d))) {
+            if (nd) l->domains = nd;
+            res = d ? WF_E_NOMEM : WF_OK;
+            continue;
+        }
+        l->domains = nd;
+        l->n_domains++;
+    }
+    sqlite3_finalize(st);
+    return res;
+}
+
+wf_status wf_bulk_loader_new(wf_store *s, wf_bulk_loader **out)
+{
+    *out = NULL;
+    wf_bulk_loader *l = calloc(1, sizeof *l);
+    if (!l) return WF_E_NOMEM;
+    l->s = s;
+    wf_status st = WF_OK;
+    for (int i = 0; i < Q_N && st == WF_OK; i++) {
+        int rc = sqlite3_prepare_v3(wf_store_db(s), sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                                    &l->q[i], NULL);
+        if (rc) st = wf_store_status(rc);
+    }
+    if (st == WF_OK) st = load_domains(l);
+    if (st != WF_OK) {
+        wf_bulk_loader_free(&l);
+        return st;
+    }
+    *out = l;
+    return WF_OK;
+}
+
+void wf_bulk_loader_free(wf_bulk_loader **lp)
+{
+    if (!lp || !*lp) return;
+    wf_bulk_loader *l = *lp;
+    for (int i = 0; i < Q_N; i++) sqlite3_finalize(l->q[i]);
+    for (size_t i = 0; i < l->n_domains; i++) free(l->domains[i]);
+    free(l->domains);
+    free(l->rows);
+    free(l);
+    *lp = NULL;
+}
+
+typedef void (*fill_fn)(row *r, void *elem);
+
+/* Runs query q for id, filling elements of elem_size into a copy in the
+ * arena. */
+static wf_status rows(wf_bulk_loader *l, wf_arena *a, int q, int64_t id, size_t elem_size,
+                      fill_fn fill, void **out, size_t *n_out)
+{
+    sqlite3_stmt *st = l->q[q];
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, id);
+    row r = {a, st};
+    size_t n = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((n + 1) * elem_size > l->rows_cap) {
+            size_t cap = l->rows_cap ? l->rows_cap * 2 : 64 * elem_size;
+            while (cap < (n + 1) * elem_size) cap *= 2;
+            void *nr = realloc(l->rows, cap);
+            if (!nr) {
+                sqlite3_reset(st);
+                return WF_E_NOMEM;
+            }
+            l->rows = nr;
+            l->rows_cap = cap;
+        }
+        char *e = (char *)l->rows + n * elem_size;
+        memset(e, 0, elem_size);
+        fill(&r, e);
+        n++;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) return wf_store_status(rc);
+    *n_out = n;
+    if (!n) return WF_OK;
+    *out = wf_arena_alloc(a, n * elem_size);
+    if (!*out) return WF_E_NOMEM;
+    memcpy(*out, l->rows, n * elem_size);
+    return WF_OK;
+}
+
+static void fill_link(row *r, void *e)
+{
+    wf_token_link *k = e;
+    const char *by = (const char *)sqlite3_column_text(r->st, 3);
+    k->id = i64(r, 0);
+    k->token = str(r, 1);
+    k->at = tm(r, 2);
+    k->via = !by                        ? WF_LINK_FORM
+             : !strcmp(by, "email")    ? WF_LINK_EMAIL
+             : !strcmp(by, "identity") ? WF_LINK_IDENTITY
+             : !strcmp(by, "creation") ? WF_LINK_CREATION
+             : !strcmp(by, "import")   ? WF_LINK_IMPORT
+                                       : WF_LINK_FORM;
+    k->ref = str(r, 4);
+}
+
+static void fill_pageview(row *r, void *e)
+{
+    wf_pageview *p = e;
+    p->id = i64(r, 0);
+    p->contact = i64(r, 1);
+    p->token = str(r, 2);
+    p->at = tm(r, 3);
+    p->url = str(r, 4);
+    p->referrer = str(r, 5);
+    p->session_id = str(r, 6);
+    p->utm_source = str(r, 7);
+    p->utm_medium = str(r, 8);
+    p->utm_campaign = str(r, 9);
+    p->utm_term = str(r, 10);
+    p->utm_content = str(r, 11);
+    p->title = str(r, 12);
+}
+
+static void fill_form(row *r, void *e)
+{
+    wf_form *f = e;
+    f->id = i64(r, 0);
+    f->at = tm(r, 1);
+    f->form_id = str(r, 2);
+    f->conversion_id = str(r, 3);
+    f->page_url = str(r, 4);
+    f->page_title = str(r, 5);
+    f->form_type = str(r, 6);
+    f->token = str(r, 7);
+    f->filtered_ip = sqlite3_column_int(r->st, 8);
+}
+
+static void fill_click(row *r, void *e)
+{
+    wf_email_click *c = e;
+    c->id = i64(r, 0);
+    c->at = tm(r, 1);
+    c->url = str(r, 2);
+    c->email_id = str(r, 3);
+    c->campaign = str(r, 4);
+    c->token = str(r, 5);
+}
+
+static void fill_history(row *r, void *e)
+{
+    wf_history *h = e;
+    h->id = i64(r, 0);
+    h->property = str(r, 1);
+    h->value = str(r, 2);
+    h->at = tm(r, 3);
+    h->source_type = str(r, 4);
+    h->source_id = str(r, 5);
+    h->source_label = str(r, 6);
+    h->user_id = str(r, 7);
+}
+
+static void fill_override(row *r, void *e)
+{
+    wf_override *o = e;
+    o->id = i64(r, 0);
+    o->at = tm(r, 1);
+    o->user = str(r, 2);
+    o->reason = str(r, 3);
+    o->source = str(r, 4);
+    o->dd1 = str(r, 5);
+    o->dd2 = str(r, 6);
+    o->computed_source = str(r, 7);
+    o->computed_dd1 = str(r, 8);
+    o->computed_dd2 = str(r, 9);
+    const char *act = (const char *)sqlite3_column_text(r->st, 10);
+    if (!act || strcmp(act, "set") != 0) o->id = -1; /* newest row is a revert */
+}
+
+static void fill_contact(row *r, wf_facts *f)
+{
+    f->id = i64(r, 0);
+    f->email = str(r, 1);
+    f->firstname = str(r, 2);
+    f->lastname = str(r, 3);
+    f->company = str(r, 4);
+    f->created_at = tm(r, 5);
+    f->channel = str(r, 6);
+    f->channel_detail = str(r, 7);
+    f->channel_label = str(r, 8);
+    f->stored_source = str(r, 9);
+    f->stored_dd1 = str(r, 10);
+    f->stored_dd2 = str(r, 11);
+    f->stored_latest_source = str(r, 12);
+    f->stored_latest_dd1 = str(r, 13);
+    f->stored_latest_dd2 = str(r, 14);
+    f->stored_latest_at = tm(r, 15);
+    f->stored_first_url = str(r, 16);
+    f->stored_first_referrer = str(r, 17);
+    f->stored_first_at = tm(r, 18);
+    f->stored_first_visit_at = tm(r, 19);
+    f->merged_into = i64(r, 20);
+}
+
+/* 1: found; 0: no such contact; <0: SQLite error code negated. */
+static int contact_row(wf_bulk_loader *l, wf_arena *a, int64_t id, wf_facts *f)
+{
+    sqlite3_stmt *st = l->q[Q_CONTACT];
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        row r = {a, st};
+        fill_contact(&r, f);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -rc;
+}
+
+static int has_merges(wf_bulk_loader *l, int64_t id)
+{
+    sqlite3_stmt *st = l->q[Q_MERGED];
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc != SQLITE_DONE; /* a row, or an error: let the store decide */
+}
+
+static wf_status fill_rest(wf_bulk_loader *l, wf_arena *a, int64_t id, wf_facts *f)
+{
+    wf_status st = rows(l, a, Q_TOKENS, id, sizeof(wf_token_link), fill_link,
+                        (void **)&f->links, &f->n_links);
+    if (!st)
+        st = rows(l, a, Q_PAGEVIEWS, id, sizeof(wf_pageview), fill_pageview,
+                  (void **)&f->pageviews, &f->n_pageviews);
+    if (!st)
+        st = rows(l, a, Q_FORMS, id, sizeof(wf_form), fill_form, (void **)&f->forms, &f->n_forms);
+    if (!st)
+        st = rows(l, a, Q_CLICKS, id, sizeof(wf_email_click), fill_click, (void **)&f->clicks,
+                  &f->n_clicks);
+    if (!st)
+        st = rows(l, a, Q_HISTORY, id, sizeof(wf_history), fill_history, (void **)&f->history,
+                  &f->n_history);
+    wf_override *o = NULL;
+    size_t n_o = 0;
+    if (!st) st = rows(l, a, Q_OVERRIDE, id, sizeof(wf_override), fill_override, (void **)&o, &n_o);
+    if (!st && n_o && o->id >= 0) f->override = o;
+    f->site_domains = (const char **)l->domains;
+    f->n_site_domains = l->n_domains;
+    return st;
+}
+
+wf_status wf_bulk_load(wf_bulk_loader *l, int64_t id, wf_facts **out)
+{
+    *out = NULL;
+    if (has_merges(l, id)) return wf_store_load_facts(l->s, id, out);
+    wf_arena *a = wf_arena_new();
+    wf_facts *f = a ? wf_arena_alloc(a, sizeof *f) : NULL;
+    if (!f) {
+        wf_arena_free(&a);
+        return WF_E_NOMEM;
+    }
+    f->arena_ = a;
+    int found = contact_row(l, a, id, f);
+    wf_status st = found > 0 ? fill_rest(l, a, id, f)
+                   : found == 0 ? WF_E_NOTFOUND
+                                : wf_store_status(-found);
+    if (st != WF_OK) {
+        wf_arena_free(&a);
+        return st;
+    }
+    *out = f;
+    return WF_OK;
+}
