@@ -31,11 +31,14 @@ static double cpu_ms(void)
 static const char *const urls[] = {
     "https://www.example.com/",
     "https://www.example.com/pricing",
-    "https://www.example.com/blog/attribution-101?utm_source=linkedin&utm_medium=social&utm_campaign=Spring+Launch",
+    "https://www.example.com/blog/"
+    "attribution-101?utm_source=linkedin&utm_medium=social&utm_campaign=Spring+Launch",
     "https://www.example.com/?gclid=EAIaIQobChMI8sX",
-    "https://www.example.com/demo?utm_source=hs_email&utm_medium=email&utm_campaign=spring&utm_content=123&_hsenc=p2ANqtz",
+    "https://www.example.com/"
+    "demo?utm_source=hs_email&utm_medium=email&utm_campaign=spring&utm_content=123&_hsenc=p2ANqtz",
     "https://www.example.com/features?utm_source=partner&utm_medium=banner&utm_campaign=Q3",
-    "https://www.example.com/lp?utm_source=facebook&utm_medium=paid&utm_campaign=Retargeting+-+Feed+ad",
+    "https://www.example.com/"
+    "lp?utm_source=facebook&utm_medium=paid&utm_campaign=Retargeting+-+Feed+ad",
     "https://www.example.com/docs/getting-started#install",
 };
 static const char *const refs[] = {
@@ -100,11 +103,20 @@ static void bench_explain(const wf_engine *e)
         pv[i].referrer = fresh ? refs[(i / 25) % 8] : "https://www.example.com/";
         if (fresh && i % 50 == 0) pv[i].url = urls[(i / 50) % 8];
     }
-    wf_form form = {.id = 1, .at = t + 1000, .form_id = "f", .token = "t1",
+    wf_form form = {.id = 1,
+                    .at = t + 1000,
+                    .form_id = "f",
+                    .token = "t1",
                     .page_url = "https://www.example.com/contact"};
-    wf_facts f = {.id = 1, .created_at = 1700000000000LL + 86400000LL * 30, .channel = "IMPORT",
-                  .channel_detail = "1", .pageviews = pv, .n_pageviews = NPV, .forms = &form,
-                  .n_forms = 1, .stored_latest_at = WF_TIME_NONE};
+    wf_facts f = {.id = 1,
+                  .created_at = 1700000000000LL + 86400000LL * 30,
+                  .channel = "IMPORT",
+                  .channel_detail = "1",
+                  .pageviews = pv,
+                  .n_pageviews = NPV,
+                  .forms = &form,
+                  .n_forms = 1,
+                  .stored_latest_at = WF_TIME_NONE};
     double ms[RUNS];
     size_t steps = 0, tl = 0;
     for (int r = 0; r < RUNS; r++) {
@@ -120,9 +132,10 @@ static void bench_explain(const wf_engine *e)
         wf_explanation_free(&x);
     }
     qsort(ms, RUNS, sizeof ms[0], cmp_double);
-    printf("explain: contact with %d page views (%zu timeline items, %zu steps): median %.2f ms CPU "
-           "(min %.2f, max %.2f, %d runs)\n",
-           NPV, tl, steps, ms[RUNS / 2], ms[0], ms[RUNS - 1], RUNS);
+    printf(
+        "explain: contact with %d page views (%zu timeline items, %zu steps): median %.2f ms CPU "
+        "(min %.2f, max %.2f, %d runs)\n",
+        NPV, tl, steps, ms[RUNS / 2], ms[0], ms[RUNS - 1], RUNS);
 }
 
 int main(void)

@@ -3,13 +3,14 @@
 #ifndef WF_TESTS_ENGINE_FX_H
 #define WF_TESTS_ENGINE_FX_H
 
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
 #include <cmocka.h>
 
 #include "attrib/classify.h"

@@ -133,7 +133,8 @@ static void s06_near_miss_cpm(void **s)
 /* S07 */
 static void s07_hubspot_email(void **s)
 {
-    check(s, U("utm_source=hs_email&utm_medium=email&utm_campaign=Spring&utm_content=123&_hsenc=p2A"),
+    check(s,
+          U("utm_source=hs_email&utm_medium=email&utm_campaign=Spring&utm_content=123&_hsenc=p2A"),
           NULL, "EMAIL_MARKETING", "S07", "spring", "123");
 }
 static void s07_source_param(void **s)
@@ -162,8 +163,8 @@ static void s08_near_miss_term_content_only(void **s)
 }
 static void s08_near_miss_click_ids(void **s)
 {
-    check(s, U("fbclid=1&msclkid=2&wbraid=3&gclsrc=aw.ds&_hsenc=x&_hsmi=9"), NULL,
-          "DIRECT_TRAFFIC", "S14b", NULL, NULL);
+    check(s, U("fbclid=1&msclkid=2&wbraid=3&gclsrc=aw.ds&_hsenc=x&_hsmi=9"), NULL, "DIRECT_TRAFFIC",
+          "S14b", NULL, NULL);
 }
 
 /* S09 */
@@ -191,13 +192,13 @@ static void s10_webmail(void **s)
 {
     check(s, "https://www.example.com/pricing", "https://mail.google.com/mail/u/0/",
           "DIRECT_TRAFFIC", "S10", "www.example.com/pricing", "");
-    check(s, "https://www.example.com/", "https://outlook.live.com/", "DIRECT_TRAFFIC", "S10",
-          NULL, NULL);
+    check(s, "https://www.example.com/", "https://outlook.live.com/", "DIRECT_TRAFFIC", "S10", NULL,
+          NULL);
 }
 static void s10_rss(void **s)
 {
-    check(s, "https://www.example.com/blog", "https://feedly.com/i/latest", "DIRECT_TRAFFIC",
-          "S10", "www.example.com/blog", "");
+    check(s, "https://www.example.com/blog", "https://feedly.com/i/latest", "DIRECT_TRAFFIC", "S10",
+          "www.example.com/blog", "");
 }
 static void s10_near_miss(void **s)
 {
@@ -218,8 +219,8 @@ static void s11_unknown_keywords(void **s)
 }
 static void s11_other_engines(void **s)
 {
-    check(s, "https://www.example.com/", "https://www.bing.com/search?q=wherefrom", "ORGANIC_SEARCH",
-          "S11", "wherefrom", "bing");
+    check(s, "https://www.example.com/", "https://www.bing.com/search?q=wherefrom",
+          "ORGANIC_SEARCH", "S11", "wherefrom", "bing");
     check(s, "https://www.example.com/", "https://search.yahoo.com/search?p=Attribution",
           "ORGANIC_SEARCH", "S11", "attribution", "yahoo");
     check(s, "https://www.example.com/", "https://duckduckgo.com/", "ORGANIC_SEARCH", "S11", NULL,
@@ -251,14 +252,15 @@ static void s12_near_miss_lookalike(void **s)
 {
     check(s, "https://www.example.com/", "https://example.com.evil.org/", "REFERRALS", "S14a",
           "example.com.evil.org", NULL);
-    check(s, "https://www.example.com/", "https://notexample.com/", "REFERRALS", "S14a", NULL, NULL);
+    check(s, "https://www.example.com/", "https://notexample.com/", "REFERRALS", "S14a", NULL,
+          NULL);
 }
 
 /* S13 */
 static void s13_ai(void **s)
 {
-    check(s, "https://www.example.com/", "https://chatgpt.com/", "AI_REFERRALS", "S13", "chatgpt.com",
-          "https://chatgpt.com/");
+    check(s, "https://www.example.com/", "https://chatgpt.com/", "AI_REFERRALS", "S13",
+          "chatgpt.com", "https://chatgpt.com/");
     check(s, "https://www.example.com/", "https://www.perplexity.ai/search", "AI_REFERRALS", "S13",
           "perplexity.ai", "https://www.perplexity.ai/search");
 }
@@ -314,8 +316,8 @@ static void params_empty_value_skipped(void **s)
 }
 static void params_trimmed(void **s)
 {
-    check(s, U("utm_source=+Partner+&utm_campaign=%20Big%20Sale%20"), NULL, "OTHER_CAMPAIGNS", "S08",
-          "big sale", "Partner");
+    check(s, U("utm_source=+Partner+&utm_campaign=%20Big%20Sale%20"), NULL, "OTHER_CAMPAIGNS",
+          "S08", "big sale", "Partner");
 }
 
 static void export_fields_fill_missing(void **state)

@@ -73,17 +73,23 @@ static void check_worked_json(const cJSON *j)
 
 static void check_all_keys(const cJSON *j)
 {
-    const char *top[] = {"schema", "contact", "creation", "stored", "computed", "override",
-                         "effective", "latest", "steps", "changes", "reconciliation", "flags"};
-    for (size_t i = 0; i < sizeof top / sizeof top[0]; i++) get(j, top[i]);
+    const char *top[] = {"schema",   "contact",  "creation",       "stored",
+                         "computed", "override", "effective",      "latest",
+                         "steps",    "changes",  "reconciliation", "flags"};
+    for (size_t i = 0; i < sizeof top / sizeof top[0]; i++)
+        get(j, top[i]);
     const char *contact[] = {"id", "email", "created_at"};
-    for (size_t i = 0; i < 3; i++) get(get(j, "contact"), contact[i]);
+    for (size_t i = 0; i < 3; i++)
+        get(get(j, "contact"), contact[i]);
     const char *creation[] = {"channel", "detail", "description"};
-    for (size_t i = 0; i < 3; i++) get(get(j, "creation"), creation[i]);
+    for (size_t i = 0; i < 3; i++)
+        get(get(j, "creation"), creation[i]);
     const char *computed[] = {"source", "dd1", "dd2", "rule", "via", "deciding"};
-    for (size_t i = 0; i < 6; i++) get(get(j, "computed"), computed[i]);
+    for (size_t i = 0; i < 6; i++)
+        get(get(j, "computed"), computed[i]);
     const char *eff[] = {"source", "dd1", "dd2"};
-    for (size_t i = 0; i < 3; i++) get(get(j, "effective"), eff[i]);
+    for (size_t i = 0; i < 3; i++)
+        get(get(j, "effective"), eff[i]);
     assert_true(cJSON_IsArray(get(j, "flags")));
 }
 
@@ -135,8 +141,13 @@ static void flags_and_override_json(void **state)
     fx x;
     worked_example_facts(&x);
     fx_stored(&x, "OFFLINE", "IMPORT", "9876");
-    x.ov = (wf_override){.id = 1, .at = T("2024-10-01T00:00:00Z"), .user = "ana",
-                         .reason = "why", .source = "REFERRALS", .dd1 = NULL, .dd2 = NULL};
+    x.ov = (wf_override){.id = 1,
+                         .at = T("2024-10-01T00:00:00Z"),
+                         .user = "ana",
+                         .reason = "why",
+                         .source = "REFERRALS",
+                         .dd1 = NULL,
+                         .dd2 = NULL};
     x.f.override = &x.ov;
     wf_explanation *ex = fx_explain(state, &x);
     cJSON *j = wf_explanation_json(ex);
@@ -186,7 +197,8 @@ static wf_status write_long_url_contact(const char *tmp, wf_store *s, char *err,
           "{\"type\":\"pageview\",\"contact\":7001,\"at\":\"2023-01-01T00:00:00Z\","
           "\"url\":\"https://www.example.com/?utm_source=",
           fp);
-    for (int i = 0; i < 200000; i++) fputc('a' + i % 26, fp);
+    for (int i = 0; i < 200000; i++)
+        fputc('a' + i % 26, fp);
     fputs("\"}\n", fp);
     fclose(fp);
     const char *paths[] = {path};
@@ -373,12 +385,13 @@ static void recompute_matches_explain_on_demo(void **state)
     assert_int_equal(wf_import_files(s, paths, 1, &o, &rep, err, sizeof err), WF_OK);
     assert_int_equal(wf_recompute(s, *state, 0), WF_OK);
     sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(wf_store_db(s),
-                                        "SELECT c.id, k.source, k.dd1, k.dd2, k.flags FROM contacts c"
-                                        " LEFT JOIN computed k ON k.contact=c.id"
-                                        " WHERE c.merged_into IS NULL",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(wf_store_db(s),
+                           "SELECT c.id, k.source, k.dd1, k.dd2, k.flags FROM contacts c"
+                           " LEFT JOIN computed k ON k.contact=c.id"
+                           " WHERE c.merged_into IS NULL",
+                           -1, &st, NULL),
+        SQLITE_OK);
     int n = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
         wf_facts *f = NULL;

@@ -144,9 +144,15 @@ static void override_effective_and_drift(void **state)
 {
     fx x;
     base(&x);
-    x.ov = (wf_override){.id = 3, .at = T("2024-10-01T00:00:00Z"), .user = "ana",
-                         .reason = "partner deal", .source = "REFERRALS", .dd1 = "partner.io",
-                         .dd2 = "", .computed_source = "OFFLINE", .computed_dd1 = "IMPORT",
+    x.ov = (wf_override){.id = 3,
+                         .at = T("2024-10-01T00:00:00Z"),
+                         .user = "ana",
+                         .reason = "partner deal",
+                         .source = "REFERRALS",
+                         .dd1 = "partner.io",
+                         .dd2 = "",
+                         .computed_source = "OFFLINE",
+                         .computed_dd1 = "IMPORT",
                          .computed_dd2 = "9876"};
     x.f.override = &x.ov;
     wf_explanation *ex = fx_explain(state, &x);

@@ -17,8 +17,10 @@ static void shipped_file_loads(void **state)
     assert_non_null(t);
     assert_true(wf_reftable_count(t) >= 200);
     size_t kinds[6] = {0};
-    for (size_t i = 0; i < wf_reftable_count(t); i++) kinds[wf_reftable_entry(t, i)->kind]++;
-    for (int k = 0; k < 6; k++) assert_true(kinds[k] > 0);
+    for (size_t i = 0; i < wf_reftable_count(t); i++)
+        kinds[wf_reftable_entry(t, i)->kind]++;
+    for (int k = 0; k < 6; k++)
+        assert_true(kinds[k] > 0);
 }
 
 static void shipped_file_by_path(void **state)
@@ -38,10 +40,11 @@ static void shipped_file_by_path(void **state)
 
 static void required_engines_present(void **state)
 {
-    const char *hosts[] = {"www.google.fr", "www.bing.com", "search.yahoo.com", "duckduckgo.com",
-                           "www.baidu.com", "yandex.ru", "www.ecosia.org", "search.naver.com",
-                           "search.seznam.cz", "www.qwant.com", "search.brave.com",
-                           "www.startpage.com", "www.ask.com", "search.aol.com"};
+    const char *hosts[] = {"www.google.fr",  "www.bing.com",     "search.yahoo.com",
+                           "duckduckgo.com", "www.baidu.com",    "yandex.ru",
+                           "www.ecosia.org", "search.naver.com", "search.seznam.cz",
+                           "www.qwant.com",  "search.brave.com", "www.startpage.com",
+                           "www.ask.com",    "search.aol.com"};
     for (size_t i = 0; i < sizeof hosts / sizeof hosts[0]; i++) {
         const wf_ref_entry *e = wf_referrer_lookup(*state, hosts[i]);
         assert_non_null(e);
@@ -52,19 +55,31 @@ static void required_engines_present(void **state)
 
 static void required_social_and_ai_present(void **state)
 {
-    const char *social[] = {"l.facebook.com", "lm.facebook.com", "m.facebook.com",
-                            "www.instagram.com", "www.linkedin.com", "lnkd.in",
-                            "com.linkedin.android", "twitter.com", "t.co", "x.com",
-                            "www.youtube.com", "www.reddit.com", "www.pinterest.com",
-                            "www.tiktok.com", "www.quora.com", "mastodon.social", "bsky.app",
+    const char *social[] = {"l.facebook.com",
+                            "lm.facebook.com",
+                            "m.facebook.com",
+                            "www.instagram.com",
+                            "www.linkedin.com",
+                            "lnkd.in",
+                            "com.linkedin.android",
+                            "twitter.com",
+                            "t.co",
+                            "x.com",
+                            "www.youtube.com",
+                            "www.reddit.com",
+                            "www.pinterest.com",
+                            "www.tiktok.com",
+                            "www.quora.com",
+                            "mastodon.social",
+                            "bsky.app",
                             "www.threads.net"};
     for (size_t i = 0; i < sizeof social / sizeof social[0]; i++) {
         const wf_ref_entry *e = wf_referrer_lookup(*state, social[i]);
         assert_non_null(e);
         assert_int_equal(e->kind, WF_REF_SOCIAL);
     }
-    const char *ai[] = {"chatgpt.com", "chat.openai.com", "claude.ai", "gemini.google.com",
-                        "www.perplexity.ai", "copilot.microsoft.com"};
+    const char *ai[] = {"chatgpt.com",       "chat.openai.com",   "claude.ai",
+                        "gemini.google.com", "www.perplexity.ai", "copilot.microsoft.com"};
     for (size_t i = 0; i < sizeof ai / sizeof ai[0]; i++) {
         const wf_ref_entry *e = wf_referrer_lookup(*state, ai[i]);
         assert_non_null(e);
@@ -164,8 +179,7 @@ static void buffer_loader_errors(void **state)
     expect_error("{\"entries\":[{\"kind\":\"mail\",\"name\":\"a\"}]}", "no \"host\"");
     expect_error("{\"entries\":[{\"kind\":\"mail\",\"name\":\"a\",\"host\":\"A B\"}]}",
                  "not a lower-case host name");
-    expect_error("{\"entries\":[{\"kind\":\"mail\",\"name\":\"a\",\"hosts\":[1]}]}",
-                 "non-string");
+    expect_error("{\"entries\":[{\"kind\":\"mail\",\"name\":\"a\",\"hosts\":[1]}]}", "non-string");
     expect_error("{\"entries\":[7]}", "not an object");
 }
 
@@ -196,12 +210,18 @@ static void registrable_domains(void **state)
 int main(void)
 {
     const struct CMUnitTest t[] = {
-        cmocka_unit_test(shipped_file_loads),     cmocka_unit_test(shipped_file_by_path),
-        cmocka_unit_test(required_engines_present), cmocka_unit_test(required_social_and_ai_present),
-        cmocka_unit_test(most_specific_wins),     cmocka_unit_test(google_any_public_suffix),
-        cmocka_unit_test(parent_domains),         cmocka_unit_test(network_aliases),
-        cmocka_unit_test(buffer_loader_ok),       cmocka_unit_test(buffer_loader_errors),
-        cmocka_unit_test(missing_file_named),     cmocka_unit_test(registrable_domains),
+        cmocka_unit_test(shipped_file_loads),
+        cmocka_unit_test(shipped_file_by_path),
+        cmocka_unit_test(required_engines_present),
+        cmocka_unit_test(required_social_and_ai_present),
+        cmocka_unit_test(most_specific_wins),
+        cmocka_unit_test(google_any_public_suffix),
+        cmocka_unit_test(parent_domains),
+        cmocka_unit_test(network_aliases),
+        cmocka_unit_test(buffer_loader_ok),
+        cmocka_unit_test(buffer_loader_errors),
+        cmocka_unit_test(missing_file_named),
+        cmocka_unit_test(registrable_domains),
     };
     return cmocka_run_group_tests(t, fx_engine_setup, fx_engine_teardown);
 }

@@ -41,7 +41,8 @@ static void c01_salesforce(void **s)
 }
 static void c01_contacts(void **s)
 {
-    offline(s, "CONTACTS", "userId:42", "a user added the contact by hand in the contacts database");
+    offline(s, "CONTACTS", "userId:42",
+            "a user added the contact by hand in the contacts database");
 }
 static void c01_crm_ui(void **s)
 {
@@ -220,8 +221,10 @@ static void c06_manual_edit_clears_drilldowns(void **state)
 {
     fx x;
     fx_init(&x, 9, "2024-05-01T12:00:00Z", "IMPORT", "5");
-    fx_hist(&x, "hs_analytics_source", "PAID_SEARCH", "2024-06-01T00:00:00Z", "CRM_UI", "userId:42");
-    fx_hist(&x, "hs_analytics_source_data_1", "ignored", "2024-06-01T00:00:00Z", "CRM_UI", "userId:42");
+    fx_hist(&x, "hs_analytics_source", "PAID_SEARCH", "2024-06-01T00:00:00Z", "CRM_UI",
+            "userId:42");
+    fx_hist(&x, "hs_analytics_source_data_1", "ignored", "2024-06-01T00:00:00Z", "CRM_UI",
+            "userId:42");
     wf_explanation *ex = fx_explain(state, &x);
     assert_value(&ex->computed.value, "PAID_SEARCH", "", "");
     assert_int_equal(ex->computed.via, R_C06);
@@ -235,7 +238,8 @@ static void c06_manual_edit_then_earlier_visit_link(void **state)
 {
     fx x;
     fx_init(&x, 9, "2024-05-01T12:00:00Z", "IMPORT", "5");
-    fx_hist(&x, "hs_analytics_source", "PAID_SEARCH", "2024-06-01T00:00:00Z", "CRM_UI", "userId:42");
+    fx_hist(&x, "hs_analytics_source", "PAID_SEARCH", "2024-06-01T00:00:00Z", "CRM_UI",
+            "userId:42");
     fx_pv(&x, "t1", 0, "2024-02-01T10:00:00Z", HOME, "https://www.reddit.com/r/x");
     fx_form(&x, "2024-08-01T10:00:00Z", "f", "t1", 0);
     wf_explanation *ex = fx_explain(state, &x);
@@ -453,7 +457,8 @@ static void unknown_manual_value_kept(void **state)
 {
     fx x;
     fx_init(&x, 9, "2024-05-01T12:00:00Z", "IMPORT", "1");
-    fx_hist(&x, "hs_analytics_source", "PARTNER_PORTAL", "2024-06-01T00:00:00Z", "CRM_UI", "userId:1");
+    fx_hist(&x, "hs_analytics_source", "PARTNER_PORTAL", "2024-06-01T00:00:00Z", "CRM_UI",
+            "userId:1");
     wf_explanation *ex = fx_explain(state, &x);
     assert_string_equal(ex->computed.value.source, "PARTNER_PORTAL");
     assert_true(ex->flags & F_UNKNOWN_VALUE);

@@ -16,7 +16,8 @@ static void build(void **state, fx *x, sess *r)
     r->a = wf_arena_new();
     wf_site site;
     assert_int_equal(wf_site_from_facts(*state, &x->f, r->a, &site), WF_OK);
-    for (size_t i = 0; i < x->f.n_pageviews; i++) r->p[i] = &x->pv[i];
+    for (size_t i = 0; i < x->f.n_pageviews; i++)
+        r->p[i] = &x->pv[i];
     assert_int_equal(wf_build_sessions(*state, r->p, x->f.n_pageviews, &site, r->a, &r->s, &r->n),
                      WF_OK);
 }
@@ -112,7 +113,8 @@ static void ties_ordered_by_id(void **state)
     fx x;
     fx_init(&x, 1, "2024-01-01T00:00:00Z", "IMPORT", "1");
     wf_pageview *b = fx_pv(&x, "t1", 0, "2024-03-01T10:00:00Z", HOME "b", HOME);
-    wf_pageview *a = fx_pv(&x, "t1", 0, "2024-03-01T10:00:00Z", HOME "a", "https://www.google.com/");
+    wf_pageview *a =
+        fx_pv(&x, "t1", 0, "2024-03-01T10:00:00Z", HOME "a", "https://www.google.com/");
     b->id = 20;
     a->id = 10;
     sess r;

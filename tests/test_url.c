@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
+
 #include <cmocka.h>
 
 #include "attrib/url.h"
@@ -91,8 +92,16 @@ static void no_scheme_domain(void **s)
 static void garbage_is_no_url(void **s)
 {
     (void)s;
-    const char *bad[] = {"", "   ", "not a url", "https://", "://", "\x01\x02\x03", "?", "#",
-                         "http://exa mple.com/", "javascript:alert(1)"};
+    const char *bad[] = {"",
+                         "   ",
+                         "not a url",
+                         "https://",
+                         "://",
+                         "\x01\x02\x03",
+                         "?",
+                         "#",
+                         "http://exa mple.com/",
+                         "javascript:alert(1)"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         wf_url u;
         wf_url_parse(bad[i], &u);
@@ -174,12 +183,18 @@ static void decode_function(void **s)
 int main(void)
 {
     const struct CMUnitTest t[] = {
-        cmocka_unit_test(full_url_parts),     cmocka_unit_test(no_path_no_query),
-        cmocka_unit_test(ipv6_literal),       cmocka_unit_test(app_referrer),
-        cmocka_unit_test(idn_host_kept),      cmocka_unit_test(lenient_spaces),
-        cmocka_unit_test(no_scheme_domain),   cmocka_unit_test(garbage_is_no_url),
-        cmocka_unit_test(trailing_dot_and_userinfo), cmocka_unit_test(very_long_url),
-        cmocka_unit_test(query_decoding),     cmocka_unit_test(query_empty_and_bare_keys),
+        cmocka_unit_test(full_url_parts),
+        cmocka_unit_test(no_path_no_query),
+        cmocka_unit_test(ipv6_literal),
+        cmocka_unit_test(app_referrer),
+        cmocka_unit_test(idn_host_kept),
+        cmocka_unit_test(lenient_spaces),
+        cmocka_unit_test(no_scheme_domain),
+        cmocka_unit_test(garbage_is_no_url),
+        cmocka_unit_test(trailing_dot_and_userinfo),
+        cmocka_unit_test(very_long_url),
+        cmocka_unit_test(query_decoding),
+        cmocka_unit_test(query_empty_and_bare_keys),
         cmocka_unit_test(decode_function),
     };
     return cmocka_run_group_tests(t, NULL, NULL);

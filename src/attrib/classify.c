@@ -22,7 +22,8 @@ static int ci_contains(const char *s, const char *needle)
     size_t n = strlen(needle);
     for (; *s; s++) {
         size_t i = 0;
-        while (i < n && s[i] && lower(s[i]) == needle[i]) i++;
+        while (i < n && s[i] && lower(s[i]) == needle[i])
+            i++;
         if (i == n) return 1;
     }
     return 0;
@@ -39,7 +40,8 @@ static const char *lower_dup(wf_arena *a, const char *s)
     size_t n = strlen(s);
     char *d = wf_arena_alloc(a, n + 1);
     if (!d) return "";
-    for (size_t i = 0; i < n; i++) d[i] = lower(s[i]);
+    for (size_t i = 0; i < n; i++)
+        d[i] = lower(s[i]);
     return d;
 }
 
@@ -51,8 +53,7 @@ int wf_site_is_internal(const wf_site *s, const char *host)
         const char *d = s->domains[i];
         size_t dn = d ? strlen(d) : 0;
         if (!dn || dn > hn) continue;
-        if (memcmp(host + hn - dn, d, dn) == 0 && (dn == hn || host[hn - dn - 1] == '.'))
-            return 1;
+        if (memcmp(host + hn - dn, d, dn) == 0 && (dn == hn || host[hn - dn - 1] == '.')) return 1;
     }
     return 0;
 }
@@ -266,7 +267,8 @@ static int rule_s08(ctx *c)
     const char *n[4], *v[4];
     tracking_values(c, n, v);
     int i = 0;
-    while (i < 4 && !v[i]) i++;
+    while (i < 4 && !v[i])
+        i++;
     if (i == 4) return 0;
     why(c, n[i], v[i], NULL, NULL);
     const char *dd2 = "";
@@ -336,8 +338,8 @@ static void prepare(ctx *c, const wf_site *site)
     wf_url_split(in->url, &c->entry_rest, &query, &qn);
     if (query) wf_query_parse(query, qn, NULL, c->a, &c->q);
     export_fallback(c);
-    c->out->has_tracking = c->q.utm_source || c->q.utm_medium || c->q.utm_campaign ||
-                           c->q.source || c->q.gclid;
+    c->out->has_tracking =
+        c->q.utm_source || c->q.utm_medium || c->q.utm_campaign || c->q.source || c->q.gclid;
     if (in->referrer && *in->referrer) {
         wf_url_parse(in->referrer, &c->ref);
         c->has_ref = c->ref.ok;
@@ -414,8 +416,7 @@ void wf_class_trace_text(const wf_session_class *c, wf_buf *o)
                       t->ref->name);
         break;
     case R_S12:
-        wf_buf_printf(o, "referrer %s is one of the site's own domains%s", t->ref_host,
-                      "");
+        wf_buf_printf(o, "referrer %s is one of the site's own domains%s", t->ref_host, "");
         break;
     case R_S14A:
         wf_buf_printf(o, "referrer %s is not in any list", t->ref_host);

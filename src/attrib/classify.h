@@ -38,9 +38,9 @@ typedef struct {
 
 /* Why a rule fired: the inputs that decided. */
 typedef struct {
-    const char *param;       /* tracking parameter that decided ("utm_medium"), or NULL */
-    const char *value;       /* its decoded value */
-    const char *param2;      /* a second deciding parameter (S01, S04), or NULL */
+    const char *param;  /* tracking parameter that decided ("utm_medium"), or NULL */
+    const char *value;  /* its decoded value */
+    const char *param2; /* a second deciding parameter (S01, S04), or NULL */
     const char *value2;
     const wf_ref_entry *ref; /* referrer table entry that matched, or NULL */
     const char *ref_host;    /* referrer host, lower-case; NULL for no referrer */

@@ -35,8 +35,9 @@ wf_status wf_engine_new(const char *referrers_path, wf_engine **out, char *err, 
     char path[4096];
     if (!referrers_path) {
         if (wf_data_path("referrers.json", path, sizeof path) != WF_OK) {
-            snprintf(err, errsz, "the referrer table (referrers.json) was not found; set "
-                                 "WHEREFROM_DATADIR or reinstall wherefrom");
+            snprintf(err, errsz,
+                     "the referrer table (referrers.json) was not found; set "
+                     "WHEREFROM_DATADIR or reinstall wherefrom");
             return WF_E_NOINPUT;
         }
         referrers_path = path;
@@ -45,8 +46,8 @@ wf_status wf_engine_new(const char *referrers_path, wf_engine **out, char *err, 
     wf_status st = wf_reftable_load_file(referrers_path, &t, err, errsz);
     if (st != WF_OK) return st;
     st = wf_engine_new_with_table(t, out);
-    if (st != WF_OK) snprintf(err, errsz, "cannot set up the attribution engine: %s",
-                              wf_status_message(st));
+    if (st != WF_OK)
+        snprintf(err, errsz, "cannot set up the attribution engine: %s", wf_status_message(st));
     return st;
 }
 

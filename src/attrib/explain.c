@@ -34,7 +34,7 @@ const char *wf_cause_label(wf_cause c)
 
 const char *wf_tl_kind_name(wf_tl_kind k)
 {
-    static const char *const n[] = {"creation", "session", "pageview", "form", "email_click",
+    static const char *const n[] = {"creation", "session", "pageview", "form",    "email_click",
                                     "link",     "merge",   "history",  "override"};
     return (unsigned)k < sizeof n / sizeof n[0] ? n[k] : "?";
 }
@@ -209,9 +209,10 @@ static link_time export_link(const builder *b)
         if (f->links[i].via == WF_LINK_IDENTITY) consider(&id, f->links[i].at, R_C03);
     for (size_t i = 0; i < f->n_forms; i++)
         if (f->forms[i].token && !f->forms[i].filtered_ip) consider(&form, f->forms[i].at, R_C03);
-    for (size_t i = 0; i < f->n_clicks; i++) consider(&click, f->clicks[i].at, R_C03);
-    link_time r = id.at != WF_TIME_NONE     ? id
-                  : form.at != WF_TIME_NONE ? form
+    for (size_t i = 0; i < f->n_clicks; i++)
+        consider(&click, f->clicks[i].at, R_C03);
+    link_time r = id.at != WF_TIME_NONE      ? id
+                  : form.at != WF_TIME_NONE  ? form
                   : click.at != WF_TIME_NONE ? click
                                              : (link_time){f->created_at, R_C02};
     if (r.at < f->created_at) r.at = f->created_at;
@@ -317,8 +318,9 @@ static wf_status creation_event(builder *b)
         v = (wf_value){"OFFLINE", f->channel ? f->channel : "",
                        f->channel_detail ? f->channel_detail : ""};
         rule = R_C01;
-        text = wf_x_fmt(b, "The contact was created offline (channel %s: %s%s%s%s), so the "
-                           "original source starts as %s.",
+        text = wf_x_fmt(b,
+                        "The contact was created offline (channel %s: %s%s%s%s), so the "
+                        "original source starts as %s.",
                         f->channel ? f->channel : "(none recorded)", b->x->creation.description,
                         f->channel_label ? ", \"" : "", f->channel_label ? f->channel_label : "",
                         f->channel_label ? "\"" : "", value_text(b, &v));
@@ -326,8 +328,9 @@ static wf_status creation_event(builder *b)
     if (b->earliest != WF_TIME_NONE && b->earliest <= f->created_at) {
         /* a merged record's visit, linked before this record existed */
         return wf_x_add_step(b, f->created_at, rule,
-                             wf_x_fmt(b, "%s An earlier interaction is already known, so the "
-                                         "original source stays.",
+                             wf_x_fmt(b,
+                                      "%s An earlier interaction is already known, so the "
+                                      "original source stays.",
                                       text),
                              it, WF_NO_INDEX);
     }
@@ -391,8 +394,9 @@ static wf_status apply_earlier(builder *b, const rsession *r, wf_ms at)
             : "";
     const char *text;
     if (first) {
-        text = wf_x_fmt(b, "That session is the contact's earliest interaction: the original "
-                           "source is %s.%s",
+        text = wf_x_fmt(b,
+                        "That session is the contact's earliest interaction: the original "
+                        "source is %s.%s",
                         value_text(b, &v), manual);
     } else {
         char when[WF_TIME_BUFSZ];
@@ -409,8 +413,8 @@ static wf_status apply_earlier(builder *b, const rsession *r, wf_ms at)
     b->cur_rule = r->s.cls.rule;
     b->cur_via = via;
     b->cur_item = r->item;
-    st = add_change(b, at, v, first && b->f->created_at == at ? WF_CAUSE_CREATION
-                                                              : WF_CAUSE_EARLIER_VISIT,
+    st = add_change(b, at, v,
+                    first && b->f->created_at == at ? WF_CAUSE_CREATION : WF_CAUSE_EARLIER_VISIT,
                     via, r->item);
     return st ? st : wf_x_add_step(b, at, via, text, ev, r->item);
 }
@@ -488,8 +492,8 @@ static wf_status history_event(builder *b, const wf_history *h, size_t item)
     wf_rule r = manual ? R_C06 : R_C08;
     b->cur_rule = b->cur_via = r;
     b->cur_item = item;
-    wf_status st = add_change(b, h->at, v, manual ? WF_CAUSE_MANUAL_EDIT : WF_CAUSE_DATA_LOAD, r,
-                              item);
+    wf_status st =
+        add_change(b, h->at, v, manual ? WF_CAUSE_MANUAL_EDIT : WF_CAUSE_DATA_LOAD, r, item);
     if (st) return st;
     const char *who = h->source_id ? h->source_id : (h->user_id ? h->user_id : "unknown");
     const char *text =
@@ -512,12 +516,14 @@ static wf_status replay(builder *b)
     if (!ev) return WF_E_NOMEM;
     size_t n = 0;
     ev[n++] = (event){f->created_at, EV_CREATION, 0, 0};
-    for (size_t i = 0; i < f->n_merges; i++) ev[n++] = (event){f->merges[i].at, EV_MERGE, f->merges[i].id, i};
+    for (size_t i = 0; i < f->n_merges; i++)
+        ev[n++] = (event){f->merges[i].at, EV_MERGE, f->merges[i].id, i};
     for (size_t i = 0; i < b->n_rs; i++)
         if (b->rs[i].linked)
             ev[n++] = (event){b->rs[i].link_at, EV_LINK, b->pvs[b->rs[i].s.first]->id, i};
     for (size_t i = 0; i < f->n_history; i++)
-        if (applies(&f->history[i])) ev[n++] = (event){f->history[i].at, EV_HISTORY, f->history[i].id, i};
+        if (applies(&f->history[i]))
+            ev[n++] = (event){f->history[i].at, EV_HISTORY, f->history[i].id, i};
     qsort(ev, n, sizeof *ev, cmp_event);
     wf_status st = WF_OK;
     for (size_t i = 0; i < n && st == WF_OK;) {
@@ -530,7 +536,8 @@ static wf_status replay(builder *b)
             st = merge_event(b, &f->merges[ev[i].idx], b->merge_item[ev[i].idx]);
             break;
         case EV_LINK:
-            while (j < n && ev[j].kind == EV_LINK && ev[j].at == ev[i].at) j++;
+            while (j < n && ev[j].kind == EV_LINK && ev[j].at == ev[i].at)
+                j++;
             st = link_group(b, ev + i, j - i);
             break;
         default:
@@ -633,7 +640,8 @@ static void set_latest(builder *b)
     } else if (f->stored_latest_source) {
         x->has_latest = 1;
         x->latest.from_store = 1;
-        x->latest.value = (wf_value){f->stored_latest_source, f->stored_latest_dd1, f->stored_latest_dd2};
+        x->latest.value =
+            (wf_value){f->stored_latest_source, f->stored_latest_dd1, f->stored_latest_dd2};
         x->latest.at = f->stored_latest_at;
     }
 }
@@ -682,9 +690,10 @@ static void override_step(builder *b)
                                "A local override by %s sets the effective value to %s (reason: "
                                "%s); the computed value stays visible beside it.%s",
                                o->user ? o->user : "(unknown user)", value_text(b, &v),
-                               o->reason ? o->reason : "", (x->flags & F_OVERRIDE_DRIFT)
-                               ? " The computed value has changed since the override was made."
-                               : ""),
+                               o->reason ? o->reason : "",
+                               (x->flags & F_OVERRIDE_DRIFT)
+                                   ? " The computed value has changed since the override was made."
+                                   : ""),
                       b->override_item, WF_NO_INDEX);
     } else {
         x->effective = x->computed.value;
@@ -700,9 +709,11 @@ static int cmp_step(const void *pa, const void *pb)
 
 static void number_steps(wf_explanation *x)
 {
-    for (size_t i = 0; i < x->n_steps; i++) x->steps[i].n = i;
+    for (size_t i = 0; i < x->n_steps; i++)
+        x->steps[i].n = i;
     qsort(x->steps, x->n_steps, sizeof *x->steps, cmp_step);
-    for (size_t i = 0; i < x->n_steps; i++) x->steps[i].n = i + 1;
+    for (size_t i = 0; i < x->n_steps; i++)
+        x->steps[i].n = i + 1;
 }
 
 static void fill_contact(builder *b)
@@ -727,14 +738,16 @@ static wf_status build_sessions(builder *b)
     if (st || !f->n_pageviews) return st;
     b->pvs = wf_arena_alloc(b->a, f->n_pageviews * sizeof *b->pvs);
     if (!b->pvs) return WF_E_NOMEM;
-    for (size_t i = 0; i < f->n_pageviews; i++) b->pvs[i] = &f->pageviews[i];
+    for (size_t i = 0; i < f->n_pageviews; i++)
+        b->pvs[i] = &f->pageviews[i];
     wf_session *s;
     size_t n;
     st = wf_build_sessions(b->e, b->pvs, f->n_pageviews, &b->site, b->a, &s, &n);
     if (st) return st;
     b->rs = wf_arena_alloc(b->a, (n ? n : 1) * sizeof *b->rs);
     if (!b->rs) return WF_E_NOMEM;
-    for (size_t i = 0; i < n; i++) b->rs[i].s = s[i];
+    for (size_t i = 0; i < n; i++)
+        b->rs[i].s = s[i];
     b->n_rs = n;
     return WF_OK;
 }
@@ -770,8 +783,14 @@ wf_status wf_explain(const wf_engine *e, const wf_facts *f, wf_explanation **out
         return WF_E_NOMEM;
     }
     x->arena_ = a;
-    builder b = {.e = e, .f = f, .a = a, .x = x, .earliest = WF_TIME_NONE,
-                 .cur_rule = R_NONE, .cur_via = R_NONE, .cur_item = WF_NO_INDEX,
+    builder b = {.e = e,
+                 .f = f,
+                 .a = a,
+                 .x = x,
+                 .earliest = WF_TIME_NONE,
+                 .cur_rule = R_NONE,
+                 .cur_via = R_NONE,
+                 .cur_item = WF_NO_INDEX,
                  .creation_item = WF_NO_INDEX};
     wf_status st = run(&b);
     if (st != WF_OK) {

@@ -27,12 +27,12 @@ typedef struct {
 } wf_value;
 
 /* Cause classes of a change of the original source (§8). */
-#define WF_CAUSE_TABLE(X)                                                                  \
-    X(WF_CAUSE_CREATION, "computed-at-creation", "computed at creation")                  \
-    X(WF_CAUSE_EARLIER_VISIT, "earlier-visit-found", "earlier visit found")               \
-    X(WF_CAUSE_MANUAL_EDIT, "manual-edit", "manual edit")                                 \
-    X(WF_CAUSE_DATA_LOAD, "data-load", "data load")                                       \
-    X(WF_CAUSE_MERGE, "merge", "merge")                                                   \
+#define WF_CAUSE_TABLE(X)                                                                          \
+    X(WF_CAUSE_CREATION, "computed-at-creation", "computed at creation")                           \
+    X(WF_CAUSE_EARLIER_VISIT, "earlier-visit-found", "earlier visit found")                        \
+    X(WF_CAUSE_MANUAL_EDIT, "manual-edit", "manual edit")                                          \
+    X(WF_CAUSE_DATA_LOAD, "data-load", "data load")                                                \
+    X(WF_CAUSE_MERGE, "merge", "merge")                                                            \
     X(WF_CAUSE_UNEXPLAINED, "unexplained", "unexplained")
 
 typedef enum {
@@ -70,25 +70,25 @@ typedef struct {
     const char *label;  /* short: "Session", "Page view", "Form submitted" */
     const char *detail; /* one line for display, unescaped */
     /* sessions (and page views: the session's values are not repeated) */
-    wf_value value;     /* classification of a session */
-    wf_rule rule;       /* S01..S14b for sessions; C-rule for other items or R_NONE */
-    const char *url;    /* session entry URL / page URL / form page / click URL */
+    wf_value value;  /* classification of a session */
+    wf_rule rule;    /* S01..S14b for sessions; C-rule for other items or R_NONE */
+    const char *url; /* session entry URL / page URL / form page / click URL */
     const char *referrer;
     const char *token;
-    wf_ms end_at;       /* session: last page view */
-    size_t first_page;  /* session: index of its first page-view item */
-    size_t n_pages;     /* session: number of page views */
-    size_t session;     /* page view: index of its session item */
-    int linked;         /* session: its pages count for the contact */
-    int is_deciding;    /* the deciding interaction of the computed value */
-    int is_creation;    /* the contact's creation (or the creating form) */
+    wf_ms end_at;      /* session: last page view */
+    size_t first_page; /* session: index of its first page-view item */
+    size_t n_pages;    /* session: number of page views */
+    size_t session;    /* page view: index of its session item */
+    int linked;        /* session: its pages count for the contact */
+    int is_deciding;   /* the deciding interaction of the computed value */
+    int is_creation;   /* the contact's creation (or the creating form) */
 } wf_tl_item;
 
 typedef struct {
     size_t n; /* 1-based */
     wf_ms at;
     wf_rule rule;
-    const char *text; /* one plain sentence; "assumed: ..." for [ours] rules */
+    const char *text;   /* one plain sentence; "assumed: ..." for [ours] rules */
     size_t evidence[4]; /* timeline indices */
     size_t n_evidence;
 } wf_step;
@@ -105,7 +105,7 @@ typedef struct {
     wf_ms at;
     const char *value, *source_type, *source_id;
     wf_cause cause;
-    int explained; /* the replay accounts for this stored change */
+    int explained;    /* the replay accounts for this stored change */
     const char *note; /* plain sentence, unescaped */
     int64_t history_id;
     size_t timeline; /* the history item */

@@ -72,15 +72,17 @@ static void classify(builder *b, const wf_history *h, wf_recon *r)
         r->explained = c && s_eq(c->to.source, v);
         r->note = r->explained ? "HubSpot computed the value when the contact was created; the "
                                  "replay starts with the same value."
-                               : wf_x_fmt(b, "HubSpot computed %s at creation, but the replay "
-                                             "starts with %s.",
+                               : wf_x_fmt(b,
+                                          "HubSpot computed %s at creation, but the replay "
+                                          "starts with %s.",
                                           v, c ? c->to.source : "no value");
     } else if (strcmp(k, "computed") == 0 && merged_created_near(f, h->at)) {
         const wf_merge *m = merged_created_near(f, h->at);
         r->cause = WF_CAUSE_CREATION;
         r->explained = s_eq(v, "OFFLINE") && m->merged_channel && strcmp(m->merged_channel, "FORM");
-        r->note = wf_x_fmt(b, "HubSpot computed the value when record %lld, merged in later, was "
-                              "created; it belongs to that record's history (C07).",
+        r->note = wf_x_fmt(b,
+                           "HubSpot computed the value when record %lld, merged in later, was "
+                           "created; it belongs to that record's history (C07).",
                            (long long)m->merged_id);
     } else if (strcmp(k, "computed") == 0) {
         const wf_change *c = replayed(x, v, WF_CAUSE_EARLIER_VISIT);
@@ -109,8 +111,9 @@ static void classify(builder *b, const wf_history *h, wf_recon *r)
     } else {
         r->cause = WF_CAUSE_UNEXPLAINED;
         r->explained = 0;
-        r->note = wf_x_fmt(b, "No rule explains a change by source type %s; the raw entry is "
-                              "shown as stored.",
+        r->note = wf_x_fmt(b,
+                           "No rule explains a change by source type %s; the raw entry is "
+                           "shown as stored.",
                            h->source_type ? h->source_type : "(none)");
     }
 }

@@ -252,8 +252,8 @@ static void values(const wf_explanation *x, wf_buf *o)
                   x->computed.via == R_NONE ? "-" : wf_rule_id(x->computed.via));
     if (x->has_stored) value_line(o, "Stored (HubSpot)", &x->stored);
     if (x->override) value_line(o, "Override", &x->effective);
-    if (x->has_latest) value_line(o, x->latest.from_store ? "Latest (stored)" : "Latest source",
-                                  &x->latest.value);
+    if (x->has_latest)
+        value_line(o, x->latest.from_store ? "Latest (stored)" : "Latest source", &x->latest.value);
 }
 
 static void steps(const wf_explanation *x, wf_buf *o)

@@ -89,7 +89,8 @@ static void fill_other(builder *b, wf_tl_item *it, const unit *u)
         it->label = "Token linked";
         it->token = k->token;
         it->rule = R_C03;
-        it->detail = wf_x_fmt(b, "visitor token %s linked by %s", nz(k->token), link_via_name(k->via));
+        it->detail =
+            wf_x_fmt(b, "visitor token %s linked by %s", nz(k->token), link_via_name(k->via));
         b->link_item[u->idx] = (size_t)(it - b->x->timeline);
         break;
     }
@@ -123,9 +124,10 @@ static void fill_other(builder *b, wf_tl_item *it, const unit *u)
         const wf_history *h = &f->history[u->idx];
         it->kind = WF_TL_HISTORY;
         it->label = "Stored change";
-        it->detail = wf_x_fmt(b, "%s = %s (%s%s%s)", nz(h->property), h->value ? h->value : "(empty)",
-                              h->source_type ? h->source_type : "no source type",
-                              h->source_id ? " " : "", nz(h->source_id));
+        it->detail =
+            wf_x_fmt(b, "%s = %s (%s%s%s)", nz(h->property), h->value ? h->value : "(empty)",
+                     h->source_type ? h->source_type : "no source type", h->source_id ? " " : "",
+                     nz(h->source_id));
         b->hist_item[u->idx] = (size_t)(it - b->x->timeline);
         break;
     }
@@ -150,7 +152,8 @@ static size_t *index_map(builder *b, size_t n)
 {
     size_t *m = wf_arena_alloc(b->a, (n ? n : 1) * sizeof *m);
     if (m)
-        for (size_t i = 0; i < n; i++) m[i] = WF_NO_INDEX;
+        for (size_t i = 0; i < n; i++)
+            m[i] = WF_NO_INDEX;
     return m;
 }
 
@@ -159,10 +162,14 @@ static size_t collect_units(builder *b, unit *u)
     const wf_facts *f = b->f;
     size_t n = 0;
     u[n++] = (unit){f->created_at, U_CREATION, 0, 0};
-    for (size_t i = 0; i < f->n_merges; i++) u[n++] = (unit){f->merges[i].at, U_MERGE, f->merges[i].id, i};
-    for (size_t i = 0; i < f->n_links; i++) u[n++] = (unit){f->links[i].at, U_LINK, f->links[i].id, i};
-    for (size_t i = 0; i < f->n_forms; i++) u[n++] = (unit){f->forms[i].at, U_FORM, f->forms[i].id, i};
-    for (size_t i = 0; i < f->n_clicks; i++) u[n++] = (unit){f->clicks[i].at, U_CLICK, f->clicks[i].id, i};
+    for (size_t i = 0; i < f->n_merges; i++)
+        u[n++] = (unit){f->merges[i].at, U_MERGE, f->merges[i].id, i};
+    for (size_t i = 0; i < f->n_links; i++)
+        u[n++] = (unit){f->links[i].at, U_LINK, f->links[i].id, i};
+    for (size_t i = 0; i < f->n_forms; i++)
+        u[n++] = (unit){f->forms[i].at, U_FORM, f->forms[i].id, i};
+    for (size_t i = 0; i < f->n_clicks; i++)
+        u[n++] = (unit){f->clicks[i].at, U_CLICK, f->clicks[i].id, i};
     for (size_t i = 0; i < b->n_rs; i++)
         u[n++] = (unit){b->rs[i].s.start, U_SESSION, b->pvs[b->rs[i].s.first]->id, i};
     for (size_t i = 0; i < f->n_history; i++)
@@ -175,7 +182,8 @@ static size_t collect_units(builder *b, unit *u)
 wf_status wf_x_timeline(builder *b)
 {
     const wf_facts *f = b->f;
-    size_t max_units = 2 + f->n_merges + f->n_links + f->n_forms + f->n_clicks + b->n_rs + f->n_history;
+    size_t max_units =
+        2 + f->n_merges + f->n_links + f->n_forms + f->n_clicks + b->n_rs + f->n_history;
     unit *u = malloc(max_units * sizeof *u);
     b->form_item = index_map(b, f->n_forms);
     b->click_item = index_map(b, f->n_clicks);
@@ -215,10 +223,17 @@ wf_status wf_x_timeline(builder *b)
         size_t sess = k++;
         for (size_t p = 0; p < r->s.n; p++, k++) {
             const wf_pageview *pv = b->pvs[r->s.first + p];
-            tl[k] = (wf_tl_item){.at = pv->at, .kind = WF_TL_PAGEVIEW, .row_id = pv->id,
-                                 .label = "Page view", .detail = pv->url ? pv->url : "",
-                                 .url = pv->url, .referrer = pv->referrer, .token = pv->token,
-                                 .rule = R_NONE, .first_page = WF_NO_INDEX, .session = sess,
+            tl[k] = (wf_tl_item){.at = pv->at,
+                                 .kind = WF_TL_PAGEVIEW,
+                                 .row_id = pv->id,
+                                 .label = "Page view",
+                                 .detail = pv->url ? pv->url : "",
+                                 .url = pv->url,
+                                 .referrer = pv->referrer,
+                                 .token = pv->token,
+                                 .rule = R_NONE,
+                                 .first_page = WF_NO_INDEX,
+                                 .session = sess,
                                  .linked = r->linked};
         }
     }

@@ -50,7 +50,8 @@ static int kind_from(const char *s, wf_ref_kind *k)
 static uint64_t hash(const char *s, size_t n, int any)
 {
     uint64_t h = 1469598103934665603ull ^ (uint64_t)any;
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
     return h;
 }
 
@@ -176,8 +177,8 @@ static const char *str_field(const cJSON *o, const char *k)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static wf_status load_entry(wf_reftable *t, const cJSON *o, size_t idx, const char *name,
-                            char *err, size_t errsz)
+static wf_status load_entry(wf_reftable *t, const cJSON *o, size_t idx, const char *name, char *err,
+                            size_t errsz)
 {
     if (!cJSON_IsObject(o)) return fail(err, errsz, name, idx, "not an object");
     wf_ref_entry proto = {0};
@@ -216,7 +217,8 @@ static wf_status load_entry(wf_reftable *t, const cJSON *o, size_t idx, const ch
     cJSON_ArrayForEach(a, al)
     {
         if (st) break;
-        if (!cJSON_IsString(a)) return fail(err, errsz, name, idx, "\"aliases\" holds a non-string");
+        if (!cJSON_IsString(a))
+            return fail(err, errsz, name, idx, "\"aliases\" holds a non-string");
         st = add_alias(t, a->valuestring, first);
     }
     return st;
@@ -240,7 +242,8 @@ static wf_status collect_anchors(wf_reftable *t)
 static wf_status build_index(wf_reftable *t)
 {
     size_t ns = 16;
-    while (ns < t->n * 2) ns *= 2;
+    while (ns < t->n * 2)
+        ns *= 2;
     t->slots = calloc(ns, sizeof *t->slots);
     if (!t->slots) return WF_E_NOMEM;
     t->nslots = ns;
@@ -248,13 +251,15 @@ static wf_status build_index(wf_reftable *t)
         const wf_ref_entry *e = &t->e[i];
         if (wf_reftable_find(t, e->host, strlen(e->host), e->any_suffix)) continue; /* first wins */
         size_t j = hash(e->host, strlen(e->host), e->any_suffix) & (ns - 1);
-        while (t->slots[j]) j = (j + 1) & (ns - 1);
+        while (t->slots[j])
+            j = (j + 1) & (ns - 1);
         t->slots[j] = i + 1;
     }
     for (size_t i = 0; i < t->n_alias; i++)
         t->aliases[i].net = &t->e[(uintptr_t)t->aliases[i].net - 1];
     size_t na = 16;
-    while (na < t->n_alias * 2) na *= 2;
+    while (na < t->n_alias * 2)
+        na *= 2;
     t->alias_slots = calloc(na, sizeof *t->alias_slots);
     if (!t->alias_slots) return WF_E_NOMEM;
     t->n_alias_slots = na;
@@ -262,14 +267,15 @@ static wf_status build_index(wf_reftable *t)
         const char *a = t->aliases[i].alias;
         if (wf_reftable_network(t, a)) continue; /* first wins */
         size_t j = hash(a, strlen(a), 7) & (na - 1);
-        while (t->alias_slots[j]) j = (j + 1) & (na - 1);
+        while (t->alias_slots[j])
+            j = (j + 1) & (na - 1);
         t->alias_slots[j] = i + 1;
     }
     return collect_anchors(t);
 }
 
-wf_status wf_reftable_load_buffer(const char *data, size_t len, const char *name,
-                                  wf_reftable **out, char *err, size_t errsz)
+wf_status wf_reftable_load_buffer(const char *data, size_t len, const char *name, wf_reftable **out,
+                                  char *err, size_t errsz)
 {
     *out = NULL;
     if (!name) name = "referrer table";
@@ -321,7 +327,8 @@ wf_status wf_reftable_load_file(const char *path, wf_reftable **out, char *err, 
     wf_buf b = WF_BUF_INIT;
     char chunk[65536];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) wf_buf_add(&b, chunk, n);
+    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+        wf_buf_add(&b, chunk, n);
     int bad = ferror(fp);
     fclose(fp);
     if (bad || b.failed) {

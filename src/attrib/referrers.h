@@ -18,8 +18,8 @@ typedef enum {
 } wf_ref_kind;
 
 typedef struct {
-    const char *host;  /* lower-case; for any_suffix entries without ".*" */
-    int any_suffix;    /* "google.*": the host before any public suffix */
+    const char *host; /* lower-case; for any_suffix entries without ".*" */
+    int any_suffix;   /* "google.*": the host before any public suffix */
     wf_ref_kind kind;
     const char *name;  /* "google", "LinkedIn", "ChatGPT" */
     const char *param; /* search engines: the query parameter with the term */
@@ -34,8 +34,8 @@ typedef struct wf_reftable wf_reftable;
  * utm_source spellings of the network. Errors name the file and entry. */
 wf_status wf_reftable_load_file(const char *path, wf_reftable **out, char *err, size_t errsz);
 /* The same from memory (name is used in error messages). */
-wf_status wf_reftable_load_buffer(const char *data, size_t len, const char *name,
-                                  wf_reftable **out, char *err, size_t errsz);
+wf_status wf_reftable_load_buffer(const char *data, size_t len, const char *name, wf_reftable **out,
+                                  char *err, size_t errsz);
 void wf_reftable_free(wf_reftable **t);
 
 size_t wf_reftable_count(const wf_reftable *t); /* host entries */

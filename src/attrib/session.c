@@ -29,7 +29,8 @@ static int quick_host(const char *u, char *out, size_t outsz)
         out[n] = lower(u[n]);
     }
     out[n] = 0;
-    while (n && out[n - 1] == '.') out[--n] = 0;
+    while (n && out[n - 1] == '.')
+        out[--n] = 0;
     return n > 0;
 }
 
@@ -96,10 +97,10 @@ static int cmp_pv(const void *pa, const void *pb)
     return (a->id > b->id) - (a->id < b->id);
 }
 
-static void classify_pv(const wf_engine *e, const wf_pageview *pv, const wf_site *site,
-                        wf_arena *a, wf_session_class *out)
+static void classify_pv(const wf_engine *e, const wf_pageview *pv, const wf_site *site, wf_arena *a,
+                        wf_session_class *out)
 {
-    wf_classify_in in = {pv->url,        pv->referrer,     pv->utm_source, pv->utm_medium,
+    wf_classify_in in = {pv->url,          pv->referrer, pv->utm_source, pv->utm_medium,
                          pv->utm_campaign, pv->utm_term, pv->utm_content};
     wf_classify_session(e, &in, site, a, out);
 }
@@ -131,8 +132,8 @@ static int cmp_session(const void *pa, const void *pb)
     return (a->first > b->first) - (a->first < b->first);
 }
 
-static wf_status split(const wf_engine *e, const wf_pageview **pvs, size_t n,
-                       const wf_site *site, wf_arena *a, sess_vec *sv)
+static wf_status split(const wf_engine *e, const wf_pageview **pvs, size_t n, const wf_site *site,
+                       wf_arena *a, sess_vec *sv)
 {
     wf_session cur = {0};
     for (size_t i = 0; i < n; i++) {
@@ -216,7 +217,8 @@ wf_status wf_site_from_facts(const wf_engine *e, const wf_facts *f, wf_arena *a,
         if (!d || !*d) continue;
         char *l = wf_arena_strdup(a, d);
         if (!l) return WF_E_NOMEM;
-        for (char *p = l; *p; p++) *p = lower(*p);
+        for (char *p = l; *p; p++)
+            *p = lower(*p);
         if (strncmp(l, "www.", 4) == 0) l += 4;
         v[out->n++] = l;
     }

@@ -95,9 +95,11 @@ static void set_host(wf_url *u, const char *h, size_t n)
         h++;
         n -= 2;
     }
-    while (n && h[n - 1] == '.') n--; /* "example.com." is example.com */
+    while (n && h[n - 1] == '.')
+        n--; /* "example.com." is example.com */
     if (n >= sizeof u->host) n = sizeof u->host - 1;
-    for (size_t i = 0; i < n; i++) u->host[i] = lower(h[i]);
+    for (size_t i = 0; i < n; i++)
+        u->host[i] = lower(h[i]);
     u->host[n] = 0;
 }
 
@@ -115,16 +117,16 @@ static int parse_port(const char *p, size_t n)
 static void set_scheme(wf_url *u, const char *s, size_t n)
 {
     if (n >= sizeof u->scheme) n = sizeof u->scheme - 1;
-    for (size_t i = 0; i < n; i++) u->scheme[i] = lower(s[i]);
+    for (size_t i = 0; i < n; i++)
+        u->scheme[i] = lower(s[i]);
     u->scheme[n] = 0;
     u->is_app = strcmp(u->scheme, "android-app") == 0 || strcmp(u->scheme, "ios-app") == 0;
 }
 
 static int host_char_ok(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_' || c == ':' || c == '[' || c == ']' ||
-           (unsigned char)c >= 0x80;
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == ':' || c == '[' || c == ']' || (unsigned char)c >= 0x80;
 }
 
 /* The fallback: scheme "://" host [":" port] then path, query and fragment
@@ -256,7 +258,8 @@ void wf_url_parse(const char *s, wf_url *u)
     u->path = "";
     u->after_scheme = s ? s : "";
     if (!s) return;
-    while (*s == ' ' || *s == '\t') s++;
+    while (*s == ' ' || *s == '\t')
+        s++;
     if (!*s) return;
     if (parse_plain_http(s, u)) return;
     bump b;
@@ -309,9 +312,11 @@ static int is_space(char c)
 static const char *keep(wf_arena *a, const char *v)
 {
     if (!v) return NULL;
-    while (is_space(*v)) v++;
+    while (is_space(*v))
+        v++;
     size_t n = strlen(v);
-    while (n && is_space(v[n - 1])) n--;
+    while (n && is_space(v[n - 1]))
+        n--;
     return n ? wf_arena_strndup(a, v, n) : NULL;
 }
 
@@ -341,8 +346,7 @@ static int maybe_tracking(const char *q, size_t n)
     return 0;
 }
 
-void wf_query_parse(const char *query, size_t n, const char *search_param, wf_arena *a,
-                    wf_query *q)
+void wf_query_parse(const char *query, size_t n, const char *search_param, wf_arena *a, wf_query *q)
 {
     memset(q, 0, sizeof *q);
     if (!query || n == 0) return;
@@ -359,11 +363,16 @@ void wf_query_parse(const char *query, size_t n, const char *search_param, wf_ar
         const char *k = it->key, *v = it->value;
         if (!k || !v || !*v) continue;
         if (k[0] == 'u' || k[0] == 'U') {
-            if (key_is(k, "utm_source")) pick(&q->utm_source, a, v);
-            else if (key_is(k, "utm_medium")) pick(&q->utm_medium, a, v);
-            else if (key_is(k, "utm_campaign")) pick(&q->utm_campaign, a, v);
-            else if (key_is(k, "utm_term")) pick(&q->utm_term, a, v);
-            else if (key_is(k, "utm_content")) pick(&q->utm_content, a, v);
+            if (key_is(k, "utm_source"))
+                pick(&q->utm_source, a, v);
+            else if (key_is(k, "utm_medium"))
+                pick(&q->utm_medium, a, v);
+            else if (key_is(k, "utm_campaign"))
+                pick(&q->utm_campaign, a, v);
+            else if (key_is(k, "utm_term"))
+                pick(&q->utm_term, a, v);
+            else if (key_is(k, "utm_content"))
+                pick(&q->utm_content, a, v);
         } else if (key_is(k, "source")) {
             pick(&q->source, a, v);
         } else if (key_is(k, "gclid")) {
@@ -403,8 +412,10 @@ char *wf_url_decode(wf_arena *a, const char *s, size_t n, int lower_case)
     }
     out[o] = 0;
     size_t st = 0;
-    while (is_space(out[st])) st++;
-    while (o > st && is_space(out[o - 1])) o--;
+    while (is_space(out[st]))
+        st++;
+    while (o > st && is_space(out[o - 1]))
+        o--;
     out[o] = 0;
     return out + st;
 }

@@ -12,16 +12,16 @@
 #define WF_URL_HOST_MAX 256
 
 typedef struct {
-    int ok;             /* a host or an app id was found */
-    int lenient;        /* liburiparser refused it; the fallback parser was used */
-    int is_app;         /* android-app://com.linkedin.android/ style referrer */
-    char scheme[16];    /* lower-case; "" when none */
+    int ok;                     /* a host or an app id was found */
+    int lenient;                /* liburiparser refused it; the fallback parser was used */
+    int is_app;                 /* android-app://com.linkedin.android/ style referrer */
+    char scheme[16];            /* lower-case; "" when none */
     char host[WF_URL_HOST_MAX]; /* lower-case, no port, IPv6 without brackets;
                                    for app referrers the package id */
-    int port;           /* -1 when none */
-    const char *path;   /* into the input; "" when none */
+    int port;                   /* -1 when none */
+    const char *path;           /* into the input; "" when none */
     size_t path_len;
-    const char *query;  /* into the input, without '?', NULL when none */
+    const char *query; /* into the input, without '?', NULL when none */
     size_t query_len;
     const char *after_scheme; /* the input after "scheme://" (or the input) */
 } wf_url;
@@ -32,8 +32,7 @@ void wf_url_parse(const char *s, wf_url *out);
 /* What an entry page needs, without looking at its host: the text after
  * "scheme://" (the input itself when it has no scheme) and the query
  * (without '?', up to '#'; NULL when none). */
-void wf_url_split(const char *s, const char **after_scheme, const char **query,
-                  size_t *query_len);
+void wf_url_split(const char *s, const char **after_scheme, const char **query, size_t *query_len);
 
 /* The query parameters the engine cares about, URL-decoded ('%XX', '+' as
  * space) and trimmed; NULL when absent or empty. Names match

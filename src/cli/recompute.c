@@ -49,8 +49,7 @@ static wf_status write_row(sqlite3_stmt *up, const wf_explanation *x, int rulebo
     bind_text(up, 8, x->effective.dd1);
     bind_text(up, 9, x->effective.dd2);
     bind_text(up, 10, x->has_latest ? x->latest.value.source : NULL);
-    if (x->first_session_at != WF_TIME_NONE)
-        sqlite3_bind_int64(up, 11, x->first_session_at);
+    if (x->first_session_at != WF_TIME_NONE) sqlite3_bind_int64(up, 11, x->first_session_at);
     sqlite3_bind_int64(up, 12, (sqlite3_int64)x->n_changes);
     sqlite3_bind_int64(up, 13, (sqlite3_int64)x->flags);
     sqlite3_bind_int(up, 14, rulebook);

@@ -96,8 +96,8 @@ wf_status wf_bulk_loader_new(wf_store *s, wf_bulk_loader **out)
     l->s = s;
     wf_status st = WF_OK;
     for (int i = 0; i < Q_N && st == WF_OK; i++) {
-        int rc = sqlite3_prepare_v3(wf_store_db(s), sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-                                    &l->q[i], NULL);
+        int rc = sqlite3_prepare_v3(wf_store_db(s), sql[i], -1, SQLITE_PREPARE_PERSISTENT, &l->q[i],
+                                    NULL);
         if (rc) st = wf_store_status(rc);
     }
     if (st == WF_OK) st = load_domains(l);
@@ -113,8 +113,10 @@ void wf_bulk_loader_free(wf_bulk_loader **lp)
 {
     if (!lp || !*lp) return;
     wf_bulk_loader *l = *lp;
-    for (int i = 0; i < Q_N; i++) sqlite3_finalize(l->q[i]);
-    for (size_t i = 0; i < l->n_domains; i++) free(l->domains[i]);
+    for (int i = 0; i < Q_N; i++)
+        sqlite3_finalize(l->q[i]);
+    for (size_t i = 0; i < l->n_domains; i++)
+        free(l->domains[i]);
     free(l->domains);
     free(l->rows);
     free(l);
@@ -137,7 +139,8 @@ static wf_status rows(wf_bulk_loader *l, wf_arena *a, int q, int64_t id, size_t 
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if ((n + 1) * elem_size > l->rows_cap) {
             size_t cap = l->rows_cap ? l->rows_cap * 2 : 64 * elem_size;
-            while (cap < (n + 1) * elem_size) cap *= 2;
+            while (cap < (n + 1) * elem_size)
+                cap *= 2;
             void *nr = realloc(l->rows, cap);
             if (!nr) {
                 sqlite3_reset(st);
@@ -168,7 +171,7 @@ static void fill_link(row *r, void *e)
     k->id = i64(r, 0);
     k->token = str(r, 1);
     k->at = tm(r, 2);
-    k->via = !by                        ? WF_LINK_FORM
+    k->via = !by                       ? WF_LINK_FORM
              : !strcmp(by, "email")    ? WF_LINK_EMAIL
              : !strcmp(by, "identity") ? WF_LINK_IDENTITY
              : !strcmp(by, "creation") ? WF_LINK_CREATION
@@ -302,11 +305,11 @@ static int has_merges(wf_bulk_loader *l, int64_t id)
 
 static wf_status fill_rest(wf_bulk_loader *l, wf_arena *a, int64_t id, wf_facts *f)
 {
-    wf_status st = rows(l, a, Q_TOKENS, id, sizeof(wf_token_link), fill_link,
-                        (void **)&f->links, &f->n_links);
+    wf_status st =
+        rows(l, a, Q_TOKENS, id, sizeof(wf_token_link), fill_link, (void **)&f->links, &f->n_links);
     if (!st)
-        st = rows(l, a, Q_PAGEVIEWS, id, sizeof(wf_pageview), fill_pageview,
-                  (void **)&f->pageviews, &f->n_pageviews);
+        st = rows(l, a, Q_PAGEVIEWS, id, sizeof(wf_pageview), fill_pageview, (void **)&f->pageviews,
+                  &f->n_pageviews);
     if (!st)
         st = rows(l, a, Q_FORMS, id, sizeof(wf_form), fill_form, (void **)&f->forms, &f->n_forms);
     if (!st)
@@ -336,7 +339,7 @@ wf_status wf_bulk_load(wf_bulk_loader *l, int64_t id, wf_facts **out)
     }
     f->arena_ = a;
     int found = contact_row(l, a, id, f);
-    wf_status st = found > 0 ? fill_rest(l, a, id, f)
+    wf_status st = found > 0    ? fill_rest(l, a, id, f)
                    : found == 0 ? WF_E_NOTFOUND
                                 : wf_store_status(-found);
     if (st != WF_OK) {
