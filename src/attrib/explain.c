@@ -329,9 +329,11 @@ static wf_status creation_event(builder *b)
         /* a merged record's visit, linked before this record existed */
         return wf_x_add_step(b, f->created_at, rule,
                              wf_x_fmt(b,
-                                      "%s An earlier interaction is already known, so the "
-                                      "original source stays.",
-                                      text),
+                                      "The contact was created offline (%s, channel %s), "
+                                      "but a visit of a record merged into it is earlier, so "
+                                      "the original source stays %s.",
+                                      value_text(b, &v), f->channel ? f->channel : "(none)",
+                                      value_text(b, &b->cur)),
                              it, WF_NO_INDEX);
     }
     b->earliest = f->created_at;
