@@ -204,10 +204,14 @@ static void v3_list_three_channels(void **state)
     assert_string_equal(
         qs(s, "SELECT value FROM props WHERE contact=101 AND name='hs_custom_enum'"),
         "SOME_NEW_VALUE");
-    assert_int_equal(q1(s, "SELECT count(*) FROM props WHERE contact=101"), 16);
-    /* a property only in propertiesWithHistory keeps its newest value */
-    assert_string_equal(qs(s, "SELECT value FROM props WHERE contact=103 AND name='firstname'"),
-                        "Fay");
+    /* ... except those a contacts column keeps verbatim */
+    assert_int_equal(q1(s, "SELECT count(*) FROM props WHERE contact=101"), 9);
+    assert_int_equal(
+        q1(s, "SELECT count(*) FROM props WHERE name IN ('email','hs_analytics_source')"), 0);
+    assert_string_equal(qs(s, "SELECT value FROM props WHERE contact=101 AND name='createdate'"),
+                        "2024-07-03T09:00:00Z");
+    /* a property only in propertiesWithHistory: its newest value */
+    assert_string_equal(qs(s, "SELECT firstname FROM contacts WHERE id=103"), "Fay");
     assert_string_equal(qs(s, "SELECT user_id||'|'||source_type||'|'||source_id FROM history"
                               " WHERE contact=103 AND property='firstname'"),
                         "4242|FORM|c0nv-103");

@@ -227,6 +227,17 @@ static const struct {
 #undef M
 };
 
+int wf_imp_prop_in_columns(const char *name)
+{
+    if (strcmp(name, "hs_object_id") == 0) return 1;
+    /* hs_object_source(_id) stay: the channel may come from elsewhere */
+    for (size_t i = 0; i < sizeof colmap / sizeof colmap[0]; i++)
+        if (colmap[i].kind == COL_TEXT && strncmp(colmap[i].prop, "hs_object_", 10) != 0 &&
+            strcmp(colmap[i].prop, name) == 0)
+            return 1;
+    return 0;
+}
+
 wf_status wf_imp_contact_from_props(wf_imp *im, int64_t id, wf_imp_lookup lookup, void *ctx,
                                     wf_ms created_fallback, wf_ms updated_at, wf_ingest_contact *c)
 {

@@ -7,9 +7,16 @@
 
 static wf_status prop_str(wf_imp *im, const cJSON *props, const char *name, const char **out)
 {
-    char f[96];
+    const cJSON *j = wf_imp_get(props, name);
+    *out = NULL;
+    if (!j || cJSON_IsNull(j)) return WF_OK;
+    if (cJSON_IsString(j)) {
+        *out = j->valuestring;
+        return WF_OK;
+    }
+    char f[96]; /* named only when it is wrong: this runs per page view */
     snprintf(f, sizeof f, "properties.%s", name);
-    return wf_imp_str(im, wf_imp_get(props, name), f, out);
+    return wf_imp_str(im, j, f, out);
 }
 
 wf_status wf_import_event(wf_imp *im, const cJSON *rec)

@@ -313,6 +313,20 @@ static int64_t total_size(const char *const *paths, size_t n)
     return t;
 }
 
+static int journal_is_wal(wf_store *s)
+{
+    sqlite3_stmt *q;
+    int wal = 0;
+    if (sqlite3_prepare_v2(wf_store_db(s), "PRAGMA journal_mode", -1, &q, NULL) != SQLITE_OK)
+        return 0;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        const unsigned char *m = sqlite3_column_text(q, 0);
+        wal = m && strcmp((const char *)m, "wal") == 0;
+    }
+    sqlite3_finalize(q);
+    return wal;
+}
+
 wf_status wf_import_files(wf_store *s, const char *const *paths, size_t n,
                           const wf_import_opts *opts, wf_import_report *rep, char *err,
                           size_t errsz)
@@ -342,6 +356,11 @@ wf_status wf_import_files(wf_store *s, const char *const *paths, size_t n,
     sqlite3_exec(wf_store_db(s), "PRAGMA cache_size=-32768; PRAGMA temp_store=FILE", NULL, NULL,
                  NULL);
     int own_txn = sqlite3_get_autocommit(wf_store_db(s));
+    /* A bulk load into a rollback journal writes each page once; WAL writes
+     * it twice (log, then checkpoint). Back to WAL afterwards; when another
+     * connection holds the file, the mode simply stays WAL. */
+    int was_wal = own_txn && journal_is_wal(s);
+    if (was_wal) sqlite3_exec(wf_store_db(s), "PRAGMA journal_mode=DELETE", NULL, NULL, NULL);
     st = own_txn ? wf_store_begin(s) : wf_store_exec(s, "SAVEPOINT wf_import");
     if (st != WF_OK) {
         snprintf(err, errsz, "%s: cannot start a transaction: %s", wf_store_path(s),
@@ -366,6 +385,7 @@ wf_status wf_import_files(wf_store *s, const char *const *paths, size_t n,
     }
     if (st != WF_OK && rep->skipped == 0 && !c.first_error_kept)
         snprintf(err, errsz, "%s: cannot commit: %s", wf_store_path(s), wf_store_errmsg(s));
+    if (was_wal) sqlite3_exec(wf_store_db(s), "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
     if (c.progress_shown) fputs("\r\033[K", stderr);
     if (st != WF_OK) {
         wf_import_report z = {0};

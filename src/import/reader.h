@@ -61,6 +61,10 @@ wf_status wf_import_native(wf_imp *im, const cJSON *rec);
 typedef const char *(*wf_imp_lookup)(void *ctx, const char *name);
 wf_status wf_imp_contact_from_props(wf_imp *im, int64_t id, wf_imp_lookup lookup, void *ctx,
                                     wf_ms created_fallback, wf_ms updated_at, wf_ingest_contact *c);
+/* 1 for a property whose value is kept verbatim in a contacts column (email,
+ * names, the source and drill-downs, first URL/referrer) or is the record id
+ * itself: the props table does not repeat it. */
+int wf_imp_prop_in_columns(const char *name);
 /* Writes c, counts it; *older as wf_ingest_contact_put. */
 wf_status wf_imp_put_contact(wf_imp *im, const wf_ingest_contact *c, int *older);
 /* Writes one history entry and counts it. */

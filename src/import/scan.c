@@ -181,32 +181,43 @@ static void rec_bad(wf_scan_rec *r, int64_t off, const char *field, const char *
 }
 
 /* After the opening quote. Keeps the first bytes in s->last_str (to name
- * fields), flags strings over the limit. */
+ * fields), flags strings over the limit. Runs of plain bytes are skipped a
+ * buffer at a time: this loop sees every byte of the file. */
 static int scan_string(wf_scan *s, wf_scan_rec *r)
 {
-    size_t n = 0;
+    size_t n = 0, keep = sizeof s->last_str - 1;
     int64_t start = wf_scan_pos(s) - 1;
+    int flagged = 0;
     for (;;) {
-        int c = get(s);
-        if (c < 0) return V_EOF;
-        if (c == '"') break;
-        if (c == '\\') {
-            if (n < sizeof s->last_str - 1) s->last_str[n] = (char)c;
+        if (s->pos >= s->len && !fill(s)) return V_EOF;
+        const unsigned char *b = s->buf + s->pos, *e = s->buf + s->len, *p = b;
+        while (p < e && *p != '"' && *p != '\\')
+            p++;
+        size_t k = (size_t)(p - b);
+        if (n < keep) memcpy(s->last_str + n, b, k < keep - n ? k : keep - n);
+        n += k;
+        s->pos += k;
+        if (p < e) {
+            s->pos++;
+            if (*p == '"') break;
+            /* an escape: the next byte is part of the string whatever it is */
+            if (n < keep) s->last_str[n] = '\\';
             n++;
-            c = get(s);
+            int c = get(s);
             if (c < 0) return V_EOF;
+            if (n < keep) s->last_str[n] = (char)c;
+            n++;
         }
-        if (n < sizeof s->last_str - 1) s->last_str[n] = (char)c;
-        n++;
-        if (n == WF_SCAN_MAX_STRING + 1 && r) {
+        if (n > WF_SCAN_MAX_STRING && r && !flagged) {
             char msg[96];
             snprintf(msg, sizeof msg, "a string longer than %u MB", WF_SCAN_MAX_STRING >> 20);
             rec_bad(r, start, s->last_key, msg);
+            flagged = 1;
             s->capturing = 0; /* do not hold it in memory */
             wf_buf_free(&s->cap);
         }
     }
-    s->last_str[n < sizeof s->last_str - 1 ? n : sizeof s->last_str - 1] = 0;
+    s->last_str[n < keep ? n : keep] = 0;
     return V_OK;
 }
 
@@ -228,10 +239,19 @@ static int scan_value(wf_scan *s, wf_scan_rec *r)
         if (n == 0 && r) rec_bad(r, wf_scan_pos(s), s->last_key, "expected a value");
         return V_OK;
     }
+    /* the bytes the structure depends on; everything else is skipped in bulk */
+    static const unsigned char special[256] = {
+        ['"'] = 1, ['{'] = 1, ['['] = 1, ['}'] = 1, [']'] = 1, [':'] = 1};
     int depth = 0;
     for (;;) {
-        c = get(s);
-        if (c < 0) return V_EOF;
+        if (s->pos >= s->len && !fill(s)) return V_EOF;
+        const unsigned char *p = s->buf + s->pos, *e = s->buf + s->len;
+        while (p < e && !special[*p])
+            p++;
+        s->pos = (size_t)(p - s->buf);
+        if (p == e) continue;
+        c = *p;
+        s->pos++;
         switch (c) {
         case '"':
             if (scan_string(s, r) == V_EOF) return V_EOF;
@@ -532,6 +552,14 @@ int64_t wf_utf8_check(const char *p, size_t n)
 {
     size_t i = 0;
     while (i < n) {
+        /* ASCII runs eight bytes at a time */
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if (w & 0x8080808080808080ULL) break;
+            i += 8;
+        }
+        if (i >= n) break;
         if ((unsigned char)p[i] < 0x80) {
             i++;
             continue;

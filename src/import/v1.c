@@ -83,6 +83,7 @@ static wf_status v1_props_write(wf_imp *im, int64_t id, const cJSON *props, int 
     const cJSON *p;
     cJSON_ArrayForEach(p, props)
     {
+        if (wf_imp_prop_in_columns(p->string)) continue;
         const char *v;
         char buf[64];
         wf_status st = wf_imp_value(im, wf_imp_get(p, "value"), "-", buf, sizeof buf, &v);

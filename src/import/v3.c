@@ -102,16 +102,20 @@ static wf_status v3_props(wf_imp *im, int64_t id, const v3_ctx *c, int keep)
     char f[200], buf[64];
     cJSON_ArrayForEach(p, c->props)
     {
-        snprintf(f, sizeof f, "properties.%s", p->string);
-        const char *v;
-        wf_status st = wf_imp_value(im, p, f, buf, sizeof buf, &v);
+        if (wf_imp_prop_in_columns(p->string)) continue;
+        const char *v = cJSON_IsString(p) ? p->valuestring : NULL;
+        wf_status st = WF_OK;
+        if (!v) {
+            snprintf(f, sizeof f, "properties.%s", p->string);
+            st = wf_imp_value(im, p, f, buf, sizeof buf, &v);
+        }
         if (st == WF_OK) st = wf_ingest_prop(im->ig, id, p->string, v, keep, NULL);
         if (st != WF_OK) return st;
     }
     /* properties that only come with history: their newest value */
     cJSON_ArrayForEach(p, c->pwh)
     {
-        if (wf_imp_get(c->props, p->string)) continue;
+        if (wf_imp_get(c->props, p->string) || wf_imp_prop_in_columns(p->string)) continue;
         const cJSON *ev = wf_imp_get(newest_entry(p), "value");
         if (!cJSON_IsString(ev)) continue;
         wf_status st = wf_ingest_prop(im->ig, id, p->string, ev->valuestring, keep, NULL);
