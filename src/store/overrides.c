@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/text.h"
 #include "core/vocab.h"
 
 #define ROW_COLS                                                                              \
@@ -94,8 +95,12 @@ wf_status wf_override_check_source(const char *value, char *canon, size_t canons
     wf_buf b = WF_BUF_INIT;
     if (n == 0)
         wf_buf_puts(&b, "a source value is required; valid values:");
-    else
-        wf_buf_printf(&b, "unknown source value '%.40s'; valid values:", value);
+    else {
+        wf_buf shown = WF_BUF_INIT; /* user input: escaped before it reaches a terminal */
+        wf_text_escape_n(&shown, value, n < 40 ? n : 40);
+        wf_buf_printf(&b, "unknown source value '%s'; valid values:", wf_buf_str(&shown));
+        wf_buf_free(&shown);
+    }
     for (int i = 0; i < SRC_COUNT; i++)
         wf_buf_printf(&b, "%s %s", i ? "," : "", wf_source_name((wf_source)i));
     snprintf(err, errsz, "%s", wf_buf_str(&b));
