@@ -342,9 +342,9 @@ static cJSON *triple(const char *s, const char *d1, const char *d2)
 static void augment_recon(cJSON *arr, const wf_explanation *x, const wf_facts *f)
 {
     wf_buf e = WF_BUF_INIT;
-    for (size_t i = 0; i < x->n_recon; i++) {
-        cJSON *o = cJSON_GetArrayItem(arr, (int)i);
-        if (!o) break;
+    /* walk the list: cJSON_GetArrayItem(i) is O(i), quadratic over 10,000 entries */
+    cJSON *o = arr ? arr->child : NULL;
+    for (size_t i = 0; i < x->n_recon && o; i++, o = o->next) {
         const wf_recon *r = &x->recon[i];
         wf_buf_clear(&e);
         evidence(x, r, &e);
