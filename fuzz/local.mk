@@ -71,3 +71,20 @@ TESTS += tests/test_faults
 tests_test_faults_SOURCES = tests/test_faults.c tests/test_hostile_util.h
 tests_test_faults_CFLAGS = $(TEST_CFLAGS)
 tests_test_faults_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/test_hostile
+TESTS += tests/test_hostile
+tests_test_hostile_SOURCES = tests/test_hostile.c tests/test_hostile_util.h
+tests_test_hostile_CFLAGS = $(TEST_CFLAGS)
+tests_test_hostile_LDADD = $(TEST_LIBS)
+EXTRA_DIST += \
+	tests/fixtures/hostile/terminal.ndjson \
+	tests/fixtures/hostile/hostile_v3.json \
+	tests/fixtures/hostile/raw_controls.ndjson \
+	tests/fixtures/hostile/invalid_utf8.ndjson \
+	tests/fixtures/hostile/time_zero.ndjson \
+	tests/fixtures/hostile/time_negative.ndjson \
+	tests/fixtures/hostile/time_9999.ndjson \
+	tests/fixtures/hostile/merge_self.ndjson \
+	tests/fixtures/hostile/merges.ndjson \
+	tests/fixtures/hostile/dup_ids.ndjson
