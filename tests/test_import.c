@@ -657,6 +657,25 @@ static void bad_v1_nested_field(void **state)
              NEEDLES(":1(byte 0): form-submissions[0].timestamp: not a timestamp: \"soon\""));
 }
 
+static void bad_history_entry_paths(void **state)
+{
+    (void)state;
+    bad_case("v3hist.json",
+             S("[{\"id\":\"32\",\"properties\":{\"createdate\":\"2024-01-01\"},"
+               "\"propertiesWithHistory\":{\"hs_analytics_source\":[{\"value\":\"OFFLINE\","
+               "\"timestamp\":\"2024-01-01\"},{\"value\":\"X\",\"timestamp\":\"13/01/2024\"}]}}]"),
+             WF_E_DATA,
+             NEEDLES(":1(byte 1): propertiesWithHistory.hs_analytics_source[1].timestamp: not a "
+                     "timestamp: \"13/01/2024\""));
+    bad_case("v1vers.json",
+             S("{\"vid\":33,\"properties\":{\"createdate\":{\"value\":\"1704153600000\"},"
+               "\"firstname\":{\"value\":\"A\",\"versions\":[{\"value\":\"A\",\"timestamp\":"
+               "1704153600000,\"source-type\":7}]}}}"),
+             WF_E_DATA,
+             NEEDLES(":1(byte 0): properties.firstname.versions[0].source-type: expected a string, "
+                     "got a number"));
+}
+
 /* ---- --skip-bad ---- */
 
 static void skip_bad_imports_the_good(void **state)
@@ -817,6 +836,7 @@ int main(void)
         cmocka_unit_test(bad_garbage_after),
         cmocka_unit_test(bad_native_lines),
         cmocka_unit_test(bad_v1_nested_field),
+        cmocka_unit_test(bad_history_entry_paths),
         cmocka_unit_test(skip_bad_imports_the_good),
         cmocka_unit_test(skip_bad_clean_is_ok),
         cmocka_unit_test(skip_bad_truncated_keeps_earlier),

@@ -19,6 +19,22 @@ wf_status wf_imp_fail(wf_imp *im, const char *field, const char *fmt, ...)
     return WF_E_DATA;
 }
 
+wf_status wf_imp_in(wf_imp *im, wf_status st, const char *fmt, ...)
+{
+    if (st != WF_E_DATA) return st;
+    char path[128], old[sizeof im->field];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(path, sizeof path, fmt, ap);
+    va_end(ap);
+    memcpy(old, im->field, sizeof old);
+    if (strcmp(old, "-") == 0)
+        snprintf(im->field, sizeof im->field, "%s", path);
+    else
+        snprintf(im->field, sizeof im->field, "%.80s.%.46s", path, old);
+    return st;
+}
+
 const char *wf_imp_type(const cJSON *j)
 {
     if (!j || cJSON_IsNull(j)) return "null";

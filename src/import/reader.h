@@ -26,6 +26,12 @@ typedef struct {
 wf_status wf_imp_fail(wf_imp *im, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* After a failure inside a nested object: prefixes the field with the
+ * path of that object ("properties.x.versions[2]" + "." + field). Paths are
+ * built only when something is wrong, never per record. */
+wf_status wf_imp_in(wf_imp *im, wf_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* JSON type name for messages ("a number", "an object", ...). */
 const char *wf_imp_type(const cJSON *j);
 

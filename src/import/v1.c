@@ -19,29 +19,26 @@ static const cJSON *get2(const cJSON *o, const char *dashed, const char *camel)
     return j ? j : wf_imp_get(o, camel);
 }
 
-static wf_status v1_version(wf_imp *im, int64_t id, const char *prop, const cJSON *e, int idx,
+static wf_status v1_version(wf_imp *im, int64_t id, const char *prop, const cJSON *e,
                             wf_imp_hist *h)
 {
-    char f[200], ff[240], sb[32], ub[32];
-    snprintf(f, sizeof f, "properties.%s.versions[%d]", prop, idx);
-    if (!cJSON_IsObject(e)) return wf_imp_fail(im, f, "expected an object, got %s", wf_imp_type(e));
-#define FIELD(name) (snprintf(ff, sizeof ff, "%s.%s", f, name), ff)
+    char sb[32], ub[32];
+    if (!cJSON_IsObject(e))
+        return wf_imp_fail(im, "-", "expected an object, got %s", wf_imp_type(e));
     wf_history x = {.property = prop};
-    wf_status st = wf_imp_time(im, wf_imp_get(e, "timestamp"), FIELD("timestamp"), 1, &x.at);
-    if (st == WF_OK) st = wf_imp_str(im, wf_imp_get(e, "value"), FIELD("value"), &x.value);
+    wf_status st = wf_imp_time(im, wf_imp_get(e, "timestamp"), "timestamp", 1, &x.at);
+    if (st == WF_OK) st = wf_imp_str(im, wf_imp_get(e, "value"), "value", &x.value);
     if (st == WF_OK)
-        st = wf_imp_str(im, get2(e, "source-type", "sourceType"), FIELD("source-type"),
-                        &x.source_type);
+        st = wf_imp_str(im, get2(e, "source-type", "sourceType"), "source-type", &x.source_type);
     if (st == WF_OK)
-        st = wf_imp_idtext(im, get2(e, "source-id", "sourceId"), FIELD("source-id"), sb, sizeof sb,
+        st = wf_imp_idtext(im, get2(e, "source-id", "sourceId"), "source-id", sb, sizeof sb,
                            &x.source_id);
     if (st == WF_OK)
-        st = wf_imp_str(im, get2(e, "source-label", "sourceLabel"), FIELD("source-label"),
-                        &x.source_label);
+        st =
+            wf_imp_str(im, get2(e, "source-label", "sourceLabel"), "source-label", &x.source_label);
     if (st == WF_OK)
         st = wf_imp_idtext(im, get2(e, "updated-by-user-id", "updatedByUserId"),
-                           FIELD("updated-by-user-id"), ub, sizeof ub, &x.user_id);
-#undef FIELD
+                           "updated-by-user-id", ub, sizeof ub, &x.user_id);
     if (st == WF_OK) st = wf_imp_put_history(im, id, &x);
     x.source_id = x.user_id = NULL;
     if (st == WF_OK) st = wf_imp_hist_add(h, &x);
@@ -54,26 +51,25 @@ static wf_status v1_properties(wf_imp *im, int64_t id, const cJSON *props, wf_im
     const cJSON *p;
     cJSON_ArrayForEach(p, props)
     {
-        char f[200];
-        snprintf(f, sizeof f, "properties.%s", p->string);
         if (!cJSON_IsObject(p))
-            return wf_imp_fail(im, f, "expected an object {value, versions}, got %s",
-                               wf_imp_type(p));
-        char vf[220];
-        snprintf(vf, sizeof vf, "%s.value", f);
+            return wf_imp_in(im,
+                             wf_imp_fail(im, "-", "expected an object {value, versions}, got %s",
+                                         wf_imp_type(p)),
+                             "properties.%s", p->string);
         const char *v;
         char buf[64];
-        wf_status st = wf_imp_value(im, wf_imp_get(p, "value"), vf, buf, sizeof buf, &v);
         const cJSON *vers = NULL;
-        snprintf(vf, sizeof vf, "%s.versions", f);
-        if (st == WF_OK) st = wf_imp_arr(im, wf_imp_get(p, "versions"), vf, &vers);
+        wf_status st = wf_imp_value(im, wf_imp_get(p, "value"), "value", buf, sizeof buf, &v);
+        if (st == WF_OK) st = wf_imp_arr(im, wf_imp_get(p, "versions"), "versions", &vers);
+        if (st != WF_OK) return wf_imp_in(im, st, "properties.%s", p->string);
         int i = 0;
         const cJSON *e;
         cJSON_ArrayForEach(e, vers)
         {
-            if (st == WF_OK) st = v1_version(im, id, p->string, e, i++, h);
+            st = v1_version(im, id, p->string, e, h);
+            if (st != WF_OK) return wf_imp_in(im, st, "properties.%s.versions[%d]", p->string, i);
+            i++;
         }
-        if (st != WF_OK) return st;
     }
     return WF_OK;
 }

@@ -45,30 +45,22 @@ static const char *v3_lookup(void *ctx, const char *name)
 
 /* One propertiesWithHistory entry: written, and kept in h for the channel
  * fallback. */
-static wf_status v3_entry(wf_imp *im, int64_t id, const char *prop, const cJSON *e, int idx,
-                          wf_imp_hist *h)
+static wf_status v3_entry(wf_imp *im, int64_t id, const char *prop, const cJSON *e, wf_imp_hist *h)
 {
-    char f[200], ub[32];
-    snprintf(f, sizeof f, "propertiesWithHistory.%s[%d]", prop, idx);
-    if (!cJSON_IsObject(e)) return wf_imp_fail(im, f, "expected an object, got %s", wf_imp_type(e));
+    char ub[32], uid[32];
+    if (!cJSON_IsObject(e))
+        return wf_imp_fail(im, "-", "expected an object, got %s", wf_imp_type(e));
     wf_history x = {.property = prop};
-    wf_status st;
-    char ff[240];
-#define FIELD(name) (snprintf(ff, sizeof ff, "%s.%s", f, name), ff)
-    st = wf_imp_time(im, wf_imp_get(e, "timestamp"), FIELD("timestamp"), 1, &x.at);
-    if (st == WF_OK) st = wf_imp_str(im, wf_imp_get(e, "value"), FIELD("value"), &x.value);
+    wf_status st = wf_imp_time(im, wf_imp_get(e, "timestamp"), "timestamp", 1, &x.at);
+    if (st == WF_OK) st = wf_imp_str(im, wf_imp_get(e, "value"), "value", &x.value);
+    if (st == WF_OK) st = wf_imp_str(im, wf_imp_get(e, "sourceType"), "sourceType", &x.source_type);
     if (st == WF_OK)
-        st = wf_imp_str(im, wf_imp_get(e, "sourceType"), FIELD("sourceType"), &x.source_type);
+        st = wf_imp_idtext(im, wf_imp_get(e, "sourceId"), "sourceId", ub, sizeof ub, &x.source_id);
     if (st == WF_OK)
-        st = wf_imp_idtext(im, wf_imp_get(e, "sourceId"), FIELD("sourceId"), ub, sizeof ub,
-                           &x.source_id);
+        st = wf_imp_str(im, wf_imp_get(e, "sourceLabel"), "sourceLabel", &x.source_label);
     if (st == WF_OK)
-        st = wf_imp_str(im, wf_imp_get(e, "sourceLabel"), FIELD("sourceLabel"), &x.source_label);
-    char uid[32];
-    if (st == WF_OK)
-        st = wf_imp_idtext(im, wf_imp_get(e, "updatedByUserId"), FIELD("updatedByUserId"), uid,
-                           sizeof uid, &x.user_id);
-#undef FIELD
+        st = wf_imp_idtext(im, wf_imp_get(e, "updatedByUserId"), "updatedByUserId", uid, sizeof uid,
+                           &x.user_id);
     if (st == WF_OK) st = wf_imp_put_history(im, id, &x);
     x.source_id = x.user_id = NULL; /* point into this frame */
     if (st == WF_OK) st = wf_imp_hist_add(h, &x);
@@ -80,17 +72,16 @@ static wf_status v3_history(wf_imp *im, int64_t id, const cJSON *pwh, wf_imp_his
     const cJSON *p;
     cJSON_ArrayForEach(p, pwh)
     {
-        char f[200];
-        snprintf(f, sizeof f, "propertiesWithHistory.%s", p->string);
-        const cJSON *list;
-        wf_status st = wf_imp_arr(im, p, f, &list);
-        if (st != WF_OK) return st;
+        const cJSON *list = NULL;
+        wf_status st = wf_imp_arr(im, p, "-", &list);
+        if (st != WF_OK) return wf_imp_in(im, st, "propertiesWithHistory.%s", p->string);
         int i = 0;
         const cJSON *e;
         cJSON_ArrayForEach(e, list)
         {
-            st = v3_entry(im, id, p->string, e, i++, h);
-            if (st != WF_OK) return st;
+            st = v3_entry(im, id, p->string, e, h);
+            if (st != WF_OK) return wf_imp_in(im, st, "propertiesWithHistory.%s[%d]", p->string, i);
+            i++;
         }
     }
     return WF_OK;
