@@ -297,6 +297,56 @@ static void dense_search_scans_in_list_order(void **state)
     wf_row_clear(&last);
 }
 
+/* With a cache row for every contact, sorting by source pages through the
+ * cache's index; the order must be the same as the general query's. */
+static void source_sort_through_the_cache_keeps_the_order(void **state)
+{
+    ctx *c = *state;
+    sqlite3 *db = wf_store_db(c->s);
+    assert_int_equal(sqlite3_exec(db,
+                                  "INSERT INTO computed(contact, source, eff_source, eff_dd1)"
+                                  " SELECT id, src, src, src_dd1 FROM contacts WHERE id NOT IN"
+                                  " (SELECT contact FROM computed)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT c.id FROM contacts c LEFT JOIN computed k ON"
+                                        " k.contact = c.id WHERE c.merged_into IS NULL ORDER BY"
+                                        " coalesce(k.eff_source, c.src, ''), c.id",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    wf_rows_set_sort(c->r, WF_SORT_SOURCE);
+    set_filter(c, "");
+    wf_row rows[7], last;
+    size_t got;
+    int have = 0, n = 0;
+    do {
+        assert_int_equal(wf_rows_after(c->r, have ? &last : NULL, 7, rows, &got), WF_OK);
+        for (size_t i = 0; i < got; i++, n++) {
+            assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+            assert_int_equal(rows[i].id, sqlite3_column_int64(st, 0));
+        }
+        if (got) {
+            if (have) wf_row_clear(&last);
+            wf_row_copy(&last, &rows[got - 1]);
+            have = 1;
+        }
+        clear_rows(rows, got);
+    } while (got == 7);
+    if (have) wf_row_clear(&last);
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    assert_int_equal(n, FIX_TOTAL);
+    /* the source filter as a range of the same index */
+    set_filter(c, "source=PAID_SEARCH");
+    assert_int_equal(wf_rows_after(c->r, NULL, 3, rows, &got), WF_OK);
+    assert_int_equal(got, 3);
+    assert_int_equal(rows[0].id, 2);
+    assert_string_equal(rows[2].source, "PAID_SEARCH");
+    clear_rows(rows, got);
+}
+
 int main(void)
 {
     setlocale(LC_ALL, ""); /* as main() does: UTF-8 widths on screen */
@@ -314,6 +364,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(search_wraps_and_goes_backwards, setup, teardown),
         cmocka_unit_test_setup_teardown(search_respects_the_filter, setup, teardown),
         cmocka_unit_test_setup_teardown(dense_search_scans_in_list_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(source_sort_through_the_cache_keeps_the_order, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,6 +16,10 @@
 struct wf_rows {
     wf_store *store;
     wf_sort sort;
+    /* sort by source through the computed cache's (eff_source, contact)
+     * index: possible when every listed contact has a cache row with an
+     * effective source (checked when the sort is chosen) */
+    int source_by_cache;
     wf_filter filter;
 };
 
@@ -305,9 +309,37 @@ void wf_rows_free(wf_rows **rp)
     *rp = NULL;
 }
 
+static int64_t count_of(wf_rows *r, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t n = -1;
+    if (sqlite3_prepare_v2(wf_store_db(r->store), sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* Every listed contact has a cache row with an effective source. Contacts
+ * are never deleted, so comparing counts (all through indexes or whole-
+ * table counts) is enough, and costs far less than one full sort. */
+static int cache_covers_all(wf_rows *r)
+{
+    int64_t listed = count_of(r, "SELECT (SELECT count(*) FROM contacts) - (SELECT count(*)"
+                                 " FROM contacts WHERE merged_into IS NOT NULL)");
+    int64_t nulls = count_of(r, "SELECT count(*) FROM (SELECT 1 FROM computed"
+                                " WHERE eff_source IS NULL LIMIT 1)");
+    int64_t merged_rows = count_of(r, "SELECT count(*) FROM contacts c JOIN computed k"
+                                      " ON k.contact = c.id WHERE c.merged_into IS NOT NULL");
+    int64_t cached = count_of(r, "SELECT count(*) FROM computed");
+    return listed > 0 && nulls == 0 && merged_rows >= 0 && cached - merged_rows == listed;
+}
+
 void wf_rows_set_sort(wf_rows *r, wf_sort sort)
 {
-    if (sort >= 0 && sort < WF_SORT_COUNT) r->sort = sort;
+    if (sort < 0 || sort >= WF_SORT_COUNT) return;
+    r->sort = sort;
+    r->source_by_cache = sort == WF_SORT_SOURCE && cache_covers_all(r);
 }
 
 wf_sort wf_rows_sort(const wf_rows *r)
@@ -338,38 +370,60 @@ const wf_filter *wf_rows_filter(const wf_rows *r)
 #define EFF_SOURCE "coalesce(k.eff_source, c.src, '')"
 
 /* The sort key as a row value, and its ORDER BY in either direction. */
-static const char *key_expr(wf_sort s)
+static const char *key_expr(const wf_rows *r)
 {
-    switch (s) {
+    if (r->sort == WF_SORT_SOURCE && r->source_by_cache) return "(k.eff_source, k.contact)";
+    switch (r->sort) {
     case WF_SORT_ID: return "(c.id)";
     case WF_SORT_SOURCE: return "(" EFF_SOURCE ", c.id)";
     default: return "(c.created_at, c.id)";
     }
 }
 
-static const char *key_params(wf_sort s)
+static const char *key_params(const wf_rows *r)
 {
-    return s == WF_SORT_ID ? "(:k2)" : "(:k1, :k2)";
+    return r->sort == WF_SORT_ID ? "(:k2)" : "(:k1, :k2)";
 }
 
-static const char *order_by(wf_sort s, int desc)
+static const char *order_by(const wf_rows *r, int desc)
 {
     static const char *const o[WF_SORT_COUNT][2] = {
         {"c.created_at, c.id", "c.created_at DESC, c.id DESC"},
         {"c.id", "c.id DESC"},
         {EFF_SOURCE ", c.id", EFF_SOURCE " DESC, c.id DESC"},
     };
-    return o[s][desc ? 1 : 0];
+    if (r->sort == WF_SORT_SOURCE && r->source_by_cache)
+        return desc ? "k.eff_source DESC, k.contact DESC" : "k.eff_source, k.contact";
+    return o[r->sort][desc ? 1 : 0];
 }
 
-static void filter_sql(const wf_filter *f, wf_buf *sql)
+/* The FROM clause of list-order queries. */
+static const char *from_sql(const wf_rows *r)
 {
+    return r->sort == WF_SORT_SOURCE && r->source_by_cache
+               ? " FROM computed k CROSS JOIN contacts c ON c.id = k.contact"
+               : " FROM contacts c LEFT JOIN computed k ON k.contact = c.id";
+}
+
+/* The WHERE clause. Terms that must not pick the index (another index
+ * gives the sort order) get a unary +: a page then walks the sort index and
+ * stops after n rows, instead of sorting every row the filter lets through. */
+static void filter_sql(const wf_rows *r, wf_buf *sql)
+{
+    const wf_filter *f = &r->filter;
+    int by_created = r->sort == WF_SORT_CREATED;
+    int by_cache = r->sort == WF_SORT_SOURCE && r->source_by_cache;
     wf_buf_puts(sql, " WHERE c.merged_into IS NULL");
-    if (f->source) wf_buf_puts(sql, " AND " EFF_SOURCE " = :src");
-    if (f->channel) wf_buf_puts(sql, " AND c.channel = :ch");
+    if (f->source && by_cache)
+        wf_buf_puts(sql, " AND k.eff_source = :src"); /* a range of the sort index */
+    else if (f->source)
+        wf_buf_puts(sql, " AND " EFF_SOURCE " = :src");
+    if (f->channel) wf_buf_puts(sql, by_created ? " AND c.channel = :ch" : " AND +c.channel = :ch");
     if (f->marker) wf_buf_puts(sql, " AND (coalesce(k.flags, 0) & :mk) != 0");
-    if (f->from != WF_TIME_NONE) wf_buf_puts(sql, " AND c.created_at >= :from");
-    if (f->to != WF_TIME_NONE) wf_buf_puts(sql, " AND c.created_at < :to");
+    if (f->from != WF_TIME_NONE)
+        wf_buf_puts(sql, by_created ? " AND c.created_at >= :from" : " AND +c.created_at >= :from");
+    if (f->to != WF_TIME_NONE)
+        wf_buf_puts(sql, by_created ? " AND c.created_at < :to" : " AND +c.created_at < :to");
 }
 
 static void bind_text(sqlite3_stmt *st, const char *name, const char *v)
@@ -449,13 +503,11 @@ static wf_status page(wf_rows *r, const wf_row *key, size_t n, int backward, wf_
     wf_buf sql = WF_BUF_INIT;
     sqlite3_stmt *st = NULL;
     *got = 0;
-    wf_buf_puts(&sql, "SELECT " ROW_COLUMNS " FROM contacts c"
-                      " LEFT JOIN computed k ON k.contact = c.id");
-    filter_sql(&r->filter, &sql);
+    wf_buf_printf(&sql, "SELECT " ROW_COLUMNS "%s", from_sql(r));
+    filter_sql(r, &sql);
     if (key)
-        wf_buf_printf(&sql, " AND %s %s %s", key_expr(r->sort), backward ? "<" : ">",
-                      key_params(r->sort));
-    wf_buf_printf(&sql, " ORDER BY %s LIMIT :n", order_by(r->sort, backward));
+        wf_buf_printf(&sql, " AND %s %s %s", key_expr(r), backward ? "<" : ">", key_params(r));
+    wf_buf_printf(&sql, " ORDER BY %s LIMIT :n", order_by(r, backward));
     wf_status res = prepare(r, &sql, &st);
     wf_buf_free(&sql);
     if (res != WF_OK) return res;
@@ -490,7 +542,7 @@ wf_status wf_rows_get(wf_rows *r, int64_t id, wf_row *out)
     size_t got = 0;
     wf_buf_puts(&sql, "SELECT " ROW_COLUMNS " FROM contacts c"
                       " LEFT JOIN computed k ON k.contact = c.id");
-    filter_sql(&r->filter, &sql);
+    filter_sql(r, &sql);
     wf_buf_puts(&sql, " AND c.id = :id");
     wf_status res = prepare(r, &sql, &st);
     wf_buf_free(&sql);
@@ -570,15 +622,38 @@ static const char match_pred[] =
  * cursor finds the next one within about N / DENSE rows, cheaper than
  * sorting every match. Below it, the matches are fetched through the name
  * indexes and sorted. Either way the cost is bounded. */
-#define DENSE 2000
+#define DENSE 500
+#define SCAN_BUDGET_MS 15
 
+/* Stops a statement once the monotonic clock passes the deadline. */
+static int past_deadline(void *arg)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6 > *(const double *)arg;
+}
+
+static double deadline_in(int ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6 + ms;
+}
+
+static const char match_union[] =
+    MATCH_RANGE("email", ":lo", ":hi") " UNION ALL "
+    MATCH_RANGE("firstname", ":lo", ":hi") " UNION ALL "
+    MATCH_RANGE("lastname", ":lo", ":hi") " UNION ALL "
+    MATCH_RANGE("company", ":lo", ":hi");
+
+/* Counts up to DENSE matches, streaming the index ranges (no
+ * materialization), so the check costs at most DENSE index steps. */
 static int match_is_dense(wf_rows *r, const char *q)
 {
     sqlite3_stmt *st = NULL;
     wf_buf sql = WF_BUF_INIT;
     int dense = 0;
-    wf_buf_puts(&sql, match_cte);
-    wf_buf_printf(&sql, "SELECT count(*) FROM (SELECT id FROM m LIMIT %d)", DENSE);
+    wf_buf_printf(&sql, "SELECT count(*) FROM (%s LIMIT %d)", match_union, DENSE);
     if (prepare(r, &sql, &st) == WF_OK) {
         bind_query(st, q);
         if (sqlite3_step(st) == SQLITE_ROW) dense = sqlite3_column_int(st, 0) >= DENSE;
@@ -595,9 +670,8 @@ static wf_status find_once(wf_rows *r, const char *q, const wf_row *from, int di
     sqlite3_stmt *st = NULL;
     size_t got = 0;
     if (dense) {
-        wf_buf_puts(&sql, "SELECT " ROW_COLUMNS " FROM contacts c"
-                          " LEFT JOIN computed k ON k.contact = c.id");
-        filter_sql(&r->filter, &sql);
+        wf_buf_printf(&sql, "SELECT " ROW_COLUMNS "%s", from_sql(r));
+        filter_sql(r, &sql);
         wf_buf_puts(&sql, match_pred);
     } else {
         /* CROSS JOIN keeps the matches as the outer loop: the cost follows
@@ -605,21 +679,28 @@ static wf_status find_once(wf_rows *r, const char *q, const wf_row *from, int di
         wf_buf_puts(&sql, match_cte);
         wf_buf_puts(&sql, "SELECT " ROW_COLUMNS " FROM m CROSS JOIN contacts c"
                           " LEFT JOIN computed k ON k.contact = c.id");
-        filter_sql(&r->filter, &sql);
+        filter_sql(r, &sql);
         wf_buf_puts(&sql, " AND c.id = m.id");
     }
     if (from)
-        wf_buf_printf(&sql, " AND %s %s %s", key_expr(r->sort), dir < 0 ? "<" : ">",
-                      key_params(r->sort));
-    wf_buf_printf(&sql, " ORDER BY %s LIMIT 1", order_by(r->sort, dir < 0));
+        wf_buf_printf(&sql, " AND %s %s %s", key_expr(r), dir < 0 ? "<" : ">", key_params(r));
+    wf_buf_printf(&sql, " ORDER BY %s LIMIT 1", order_by(r, dir < 0));
     wf_status res = prepare(r, &sql, &st);
     wf_buf_free(&sql);
     if (res != WF_OK) return res;
     bind_filter(st, &r->filter);
     bind_query(st, q);
     if (from) bind_key(st, r->sort, from);
+    /* a scan that runs long means the matches are far from the cursor:
+     * give up and take the index path, whose cost follows the matches */
+    sqlite3 *db = wf_store_db(r->store);
+    double deadline = deadline_in(SCAN_BUDGET_MS);
+    if (dense) sqlite3_progress_handler(db, 1000, past_deadline, &deadline);
     res = collect(st, 1, out, &got);
+    int interrupted = dense && got == 0 && sqlite3_errcode(db) == SQLITE_INTERRUPT;
+    if (dense) sqlite3_progress_handler(db, 0, NULL, NULL);
     sqlite3_finalize(st);
+    if (interrupted) return find_once(r, q, from, dir, 0, out);
     if (res == WF_OK && got == 0) res = WF_E_NOTFOUND;
     return res;
 }
@@ -642,14 +723,6 @@ wf_status wf_rows_find(wf_rows *r, const char *query, const wf_row *from, int di
     return st;
 }
 
-/* Stops a statement once the monotonic clock passes the deadline. */
-static int past_deadline(void *arg)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6 > *(const double *)arg;
-}
-
 int64_t wf_rows_count_within(wf_rows *r, int ms)
 {
     wf_buf sql = WF_BUF_INIT;
@@ -663,7 +736,7 @@ int64_t wf_rows_count_within(wf_rows *r, int ms)
         wf_buf_puts(&sql, "SELECT count(*) FROM contacts c");
         if (r->filter.source || r->filter.marker)
             wf_buf_puts(&sql, " LEFT JOIN computed k ON k.contact = c.id");
-        filter_sql(&r->filter, &sql);
+        filter_sql(r, &sql);
     }
     sqlite3 *db = wf_store_db(r->store);
     struct timespec ts;

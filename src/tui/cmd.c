@@ -227,6 +227,7 @@ static int cmd_reload(wf_app *a, const char *arg)
 {
     (void)arg;
     a->total = -1;
+    wf_rows_set_sort(a->rows, wf_rows_sort(a->rows)); /* the cache may cover more now */
     int ch = wf_list_reload(a);
     if (a->detail.id) ch |= wf_detail_reload(a);
     return ch | WF_CH_DRAW;
