@@ -22,18 +22,62 @@ static const char *klass(const wf_history *h)
     return wf_sourcetype_class(wf_sourcetype_from_code(h->source_type));
 }
 
-/* Did a first-visit property move at the same moment (§8 evidence)? */
-static int first_moved(const wf_facts *f, const wf_history *h)
+static int is_first_visit_property(const char *p)
 {
-    static const char *const props[] = {"hs_analytics_first_timestamp", "hs_analytics_first_url",
-                                        "hs_analytics_first_referrer"};
-    for (size_t i = 0; i < f->n_history; i++) {
-        const wf_history *o = &f->history[i];
-        if (!o->property || !near(o->at, h->at)) continue;
-        for (size_t k = 0; k < 3; k++)
-            if (strcmp(o->property, props[k]) == 0) return 1;
+    return p && (strcmp(p, "hs_analytics_first_timestamp") == 0 ||
+                 strcmp(p, "hs_analytics_first_url") == 0 ||
+                 strcmp(p, "hs_analytics_first_referrer") == 0);
+}
+
+static int cmp_ms(const void *pa, const void *pb)
+{
+    wf_ms a = *(const wf_ms *)pa, b = *(const wf_ms *)pb;
+    return (a > b) - (a < b);
+}
+
+/* Times at which a first-visit property moved, sorted (§8 evidence of an
+ * earlier visit); one pass, so long histories stay linear. */
+typedef struct {
+    wf_ms *t;
+    size_t n;
+    const wf_change **visits; /* replayed earlier-visit changes */
+    size_t n_visits;
+} moments;
+
+static wf_status first_visit_moments(const wf_facts *f, moments *m)
+{
+    m->n = 0;
+    m->t = malloc((f->n_history ? f->n_history : 1) * sizeof *m->t);
+    if (!m->t) return WF_E_NOMEM;
+    for (size_t i = 0; i < f->n_history; i++)
+        if (is_first_visit_property(f->history[i].property)) m->t[m->n++] = f->history[i].at;
+    qsort(m->t, m->n, sizeof *m->t, cmp_ms);
+    return WF_OK;
+}
+
+static wf_status visit_changes(const wf_explanation *x, moments *m)
+{
+    m->n_visits = 0;
+    m->visits = malloc((x->n_changes ? x->n_changes : 1) * sizeof *m->visits);
+    if (!m->visits) return WF_E_NOMEM;
+    for (size_t i = 0; i < x->n_changes; i++)
+        if (x->changes[i].cause == WF_CAUSE_EARLIER_VISIT)
+            m->visits[m->n_visits++] = &x->changes[i];
+    return WF_OK;
+}
+
+/* Did a first-visit property move at the same moment? */
+static int first_moved(const moments *m, const wf_history *h)
+{
+    size_t lo = 0, hi = m->n;
+    while (lo < hi) { /* first moment >= h->at - NEAR_MS */
+        size_t mid = lo + (hi - lo) / 2;
+        if (m->t[mid] < h->at - NEAR_MS)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    return 0;
+    return lo < m->n && near(m->t[lo], h->at);
 }
 
 static const wf_merge *merge_near(const wf_facts *f, wf_ms at)
@@ -51,16 +95,15 @@ static const wf_merge *merged_created_near(const wf_facts *f, wf_ms at)
     return NULL;
 }
 
-/* The replayed change that accounts for a stored value, by cause. */
-static const wf_change *replayed(const wf_explanation *x, const char *value, wf_cause cause)
+/* The replayed earlier-visit change (C04) that gives a stored value. */
+static const wf_change *replayed(const moments *m, const char *value)
 {
-    for (size_t i = 0; i < x->n_changes; i++)
-        if (x->changes[i].cause == cause && s_eq(x->changes[i].to.source, value))
-            return &x->changes[i];
+    for (size_t i = 0; i < m->n_visits; i++)
+        if (s_eq(m->visits[i]->to.source, value)) return m->visits[i];
     return NULL;
 }
 
-static void classify(builder *b, const wf_history *h, wf_recon *r)
+static void classify(builder *b, const moments *mv, const wf_history *h, wf_recon *r)
 {
     const wf_facts *f = b->f;
     const wf_explanation *x = b->x;
@@ -85,8 +128,8 @@ static void classify(builder *b, const wf_history *h, wf_recon *r)
                            "created; it belongs to that record's history (C07).",
                            (long long)m->merged_id);
     } else if (strcmp(k, "computed") == 0) {
-        const wf_change *c = replayed(x, v, WF_CAUSE_EARLIER_VISIT);
-        int moved = first_moved(f, h);
+        const wf_change *c = replayed(mv, v);
+        int moved = first_moved(mv, h);
         r->cause = c || moved ? WF_CAUSE_EARLIER_VISIT : WF_CAUSE_UNEXPLAINED;
         r->explained = c != NULL;
         r->note = c       ? "An earlier visit was found (C04); the replay makes the same change."
@@ -140,13 +183,23 @@ wf_status wf_x_reconcile(builder *b)
 {
     const wf_facts *f = b->f;
     wf_explanation *x = b->x;
+    moments mv = {0};
+    if (first_visit_moments(f, &mv) != WF_OK || visit_changes(x, &mv) != WF_OK) {
+        free(mv.t);
+        free(mv.visits);
+        return WF_E_NOMEM;
+    }
     for (size_t i = 0; i < f->n_history; i++) {
         const wf_history *h = &f->history[i];
         if (!h->property || strcmp(h->property, "hs_analytics_source") != 0) continue;
         if (x->n_recon == b->cap_recon) {
             size_t cap = b->cap_recon ? b->cap_recon * 2 : 8;
             wf_recon *nr = realloc(x->recon, cap * sizeof *nr);
-            if (!nr) return WF_E_NOMEM;
+            if (!nr) {
+                free(mv.t);
+                free(mv.visits);
+                return WF_E_NOMEM;
+            }
             x->recon = nr;
             b->cap_recon = cap;
         }
@@ -158,9 +211,11 @@ wf_status wf_x_reconcile(builder *b)
         r->source_id = h->source_id;
         r->history_id = h->id;
         r->timeline = b->hist_item[i];
-        classify(b, h, r);
+        classify(b, &mv, h, r);
         if (r->cause == WF_CAUSE_UNEXPLAINED) x->flags |= F_UNEXPLAINED_CHANGE;
     }
+    free(mv.t);
+    free(mv.visits);
     /* the loader sorts by time; hand-built facts may not */
     for (size_t i = 1; i < x->n_recon; i++)
         for (size_t j = i; j > 0 && x->recon[j].at < x->recon[j - 1].at; j--) {
