@@ -268,6 +268,52 @@ static void reopen_current_version_does_not_rewrite(void **state)
     assert_same_file(fx->db, before);
 }
 
+/* The identity pre-check opens a file: URI; names that mean something in a
+ * URI must still reach the right file. */
+static void odd_file_names(void **state)
+{
+    fixture *fx = *state;
+    static const char *const names[] = {"a b.db", "x#y.db", "q?immutable=0.db", "p%41.db",
+                                        "ü山.db"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char path[700];
+        snprintf(path, sizeof path, "%s/%s", fx->dir, names[i]);
+        wf_store *s = NULL;
+        char err[512] = "";
+        assert_int_equal(wf_store_open(path, WF_STORE_CREATE, &s, err, sizeof err), WF_OK);
+        assert_int_equal(wf_store_exec(s, "INSERT INTO contacts(id, created_at) VALUES(1, 0)"),
+                         WF_OK);
+        wf_store_close(&s);
+        assert_int_equal(wf_store_open(path, 0, &s, err, sizeof err), WF_OK);
+        assert_int_equal(wf_store_count_contacts(s), 1);
+        wf_store_close(&s);
+        raw_exec(path, "PRAGMA user_version=77");
+        expect_refusal(path, 0, WF_E_NEWER, "newer");
+        unlink(path);
+    }
+}
+
+static void relative_path(void **state)
+{
+    fixture *fx = *state;
+    char cwd[1024];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(fx->dir), 0);
+    wf_store *s = NULL;
+    char err[512] = "";
+    wf_status st = wf_store_open("t.db", WF_STORE_CREATE, &s, err, sizeof err);
+    if (st == WF_OK) wf_store_close(&s);
+    wf_status st2 = WF_OK;
+    if (st == WF_OK) {
+        raw_exec("t.db", "PRAGMA user_version=9");
+        st2 = wf_store_open("t.db", WF_STORE_READONLY, &s, err, sizeof err);
+    }
+    assert_int_equal(chdir(cwd), 0);
+    assert_int_equal(st, WF_OK);
+    assert_int_equal(st2, WF_E_NEWER); /* the pre-check read the same relative file */
+    assert_non_null(strstr(err, "t.db"));
+}
+
 static void empty_file_is_initialised(void **state)
 {
     fixture *fx = *state;
@@ -984,6 +1030,8 @@ int main(void)
         T(create_has_schema_tables),
         T(reopen_keeps_data),
         T(reopen_current_version_does_not_rewrite),
+        T(odd_file_names),
+        T(relative_path),
         T(empty_file_is_initialised),
         T(refuse_missing_file_without_create),
         T(refuse_nonexistent_directory),
