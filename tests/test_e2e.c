@@ -67,10 +67,13 @@ static pty_t *spawn(const char *const *args, int cols, int rows, int unset_term)
     if (p->pid == 0) {
         const char *argv[16] = {bin};
         int n = 1;
-        for (; args[n - 1] && n < 15; n++) argv[n] = args[n - 1];
+        for (; args[n - 1] && n < 15; n++)
+            argv[n] = args[n - 1];
         argv[n] = NULL;
-        if (unset_term) unsetenv("TERM");
-        else setenv("TERM", "xterm-256color", 1);
+        if (unset_term)
+            unsetenv("TERM");
+        else
+            setenv("TERM", "xterm-256color", 1);
         unsetenv("NO_COLOR");
         execv(bin, (char *const *)argv);
         _exit(127);
@@ -202,8 +205,8 @@ static void startup_shows_rows_and_q_exits_0(void **state)
     assert_true(p->altscreen);
     type(p, "q");
     assert_int_equal(wait_exit(p, 5000), 0);
-    assert_false(p->altscreen);      /* alternate screen left */
-    assert_true(p->cursor_visible);  /* cursor back */
+    assert_false(p->altscreen);     /* alternate screen left */
+    assert_true(p->cursor_visible); /* cursor back */
     finish(p);
 }
 
@@ -355,7 +358,8 @@ static void not_a_terminal_is_refused_with_a_hint(void **state)
     char buf[2048] = "";
     size_t len = 0;
     ssize_t n;
-    while ((n = read(out[0], buf + len, sizeof buf - 1 - len)) > 0) len += (size_t)n;
+    while ((n = read(out[0], buf + len, sizeof buf - 1 - len)) > 0)
+        len += (size_t)n;
     buf[len] = 0;
     close(out[0]);
     int st;

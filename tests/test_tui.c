@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "core/text.h"
 #include "cli/cli.h"
+#include "core/text.h"
 #include "store/overrides.h"
 #include "tui/app.h"
 #include "tui_fixture.h"
@@ -99,7 +99,8 @@ static char *read_all(const char *path)
     wf_buf b = WF_BUF_INIT;
     char chunk[4096];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) wf_buf_add(&b, chunk, n);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        wf_buf_add(&b, chunk, n);
     fclose(f);
     wf_buf_putc(&b, 0);
     return wf_buf_take(&b);
@@ -187,7 +188,7 @@ static void cjk_name_keeps_columns_aligned(void **state)
     (void)state;
     T *t = start("screen", 0, 80, 24);
     char cjk[512], plain[512];
-    line(t, 2, cjk, sizeof cjk);   /* 1001 山田 太郎 */
+    line(t, 2, cjk, sizeof cjk);     /* 1001 山田 太郎 */
     line(t, 6, plain, sizeof plain); /* 1 First1 Last1 */
     assert_non_null(strstr(cjk, "\xe5\xb1\xb1\xe7\x94\xb0 \xe5\xa4\xaa\xe9\x83\x8e"));
     const char *d1 = strstr(cjk, "2023-11-22"), *d2 = strstr(plain, "2024-01-01");
@@ -346,7 +347,8 @@ static void filter_shown_and_cleared(void **state)
     run(t, "filter channel=IMPORT created=2024-01-01..2024-01-31");
     wf_app_count(&t->a);
     expect_screen(t, "filter-80x24");
-    for (size_t i = 0; i < t->a.n_win; i++) assert_string_equal(t->a.win[i].channel, "IMPORT");
+    for (size_t i = 0; i < t->a.n_win; i++)
+        assert_string_equal(t->a.win[i].channel, "IMPORT");
     run(t, "keys x");
     wf_app_count(&t->a);
     char l[256];
@@ -458,7 +460,8 @@ static void why_tab_says_what_explain_says(void **state)
     wf_buf joined = WF_BUF_INIT, esc = WF_BUF_INIT;
     for (const char *p = screen(t); *p; p++) {
         if (*p == '\n') {
-            while (p[1] == ' ') p++;
+            while (p[1] == ' ')
+                p++;
             wf_buf_putc(&joined, ' ');
         } else {
             wf_buf_putc(&joined, *p);
@@ -484,9 +487,11 @@ static void why_enter_jumps_to_evidence(void **state)
     run(t, "tab why");
     const wf_explanation *x = t->a.detail.x;
     size_t s = 0;
-    while (s < x->n_steps && !x->steps[s].n_evidence) s++;
+    while (s < x->n_steps && !x->steps[s].n_evidence)
+        s++;
     if (s == x->n_steps) skip();
-    for (size_t i = 0; i < s; i++) run(t, "down");
+    for (size_t i = 0; i < s; i++)
+        run(t, "down");
     run(t, "enter");
     assert_int_equal(t->a.detail.tab, TAB_TIMELINE);
     assert_int_equal(t->a.detail.mark_timeline, (int)x->steps[s].evidence[0]);
@@ -524,18 +529,19 @@ static void every_demo_contact_opens(void **state)
     (void)state;
     T *t = start("screen-demo", 0, 100, 30);
     sqlite3 *db = wf_store_db(t->s);
-    assert_int_equal(sqlite3_exec(db, "DELETE FROM pageviews; DELETE FROM tokens;"
-                                      " DELETE FROM forms; DELETE FROM history;"
-                                      " DELETE FROM computed; DELETE FROM contacts",
+    assert_int_equal(sqlite3_exec(db,
+                                  "DELETE FROM pageviews; DELETE FROM tokens;"
+                                  " DELETE FROM forms; DELETE FROM history;"
+                                  " DELETE FROM computed; DELETE FROM contacts",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     char err[512] = "";
     if (wf_cli_load_demo(t->s, err, sizeof err) != WF_OK) fail_msg("demo: %s", err);
     run(t, "reload");
     sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT id FROM contacts WHERE merged_into IS NULL",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "SELECT id FROM contacts WHERE merged_into IS NULL", -1, &st, NULL),
+        SQLITE_OK);
     int n = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
         char cmd[64];

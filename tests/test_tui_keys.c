@@ -35,7 +35,8 @@ static char *read_all(const char *path)
     wf_buf b = WF_BUF_INIT;
     char chunk[4096];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) wf_buf_add(&b, chunk, n);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        wf_buf_add(&b, chunk, n);
     fclose(f);
     wf_buf_putc(&b, 0);
     return wf_buf_take(&b);
@@ -84,7 +85,8 @@ static void writes_use_upper_case_keys(void **state)
     for (size_t i = 0; i < N; i++)
         if (strcmp(table[i].cmd, "override") == 0 || strcmp(table[i].cmd, "revert") == 0)
             for (int a = 0; a < 3; a++)
-                if (table[i].keys[a]) assert_true(table[i].keys[a] >= 'A' && table[i].keys[a] <= 'Z');
+                if (table[i].keys[a])
+                    assert_true(table[i].keys[a] >= 'A' && table[i].keys[a] <= 'Z');
 }
 
 static void every_binding_names_a_known_command(void **state)
@@ -128,8 +130,10 @@ static void help_lists_every_key(void **state)
         /* roff escapes '-' in command names */
         wf_buf esc = WF_BUF_INIT;
         for (const char *p = cmd; *p; p++) {
-            if (*p == '-') wf_buf_puts(&esc, "\\-");
-            else wf_buf_putc(&esc, *p);
+            if (*p == '-')
+                wf_buf_puts(&esc, "\\-");
+            else
+                wf_buf_putc(&esc, *p);
         }
         assert_non_null(strstr(wf_buf_str(&roff), wf_buf_str(&esc)));
         wf_buf_free(&esc);

@@ -38,7 +38,8 @@ static int teardown(void **state)
 
 static void clear_rows(wf_row *rows, size_t n)
 {
-    for (size_t i = 0; i < n; i++) wf_row_clear(&rows[i]);
+    for (size_t i = 0; i < n; i++)
+        wf_row_clear(&rows[i]);
 }
 
 static void set_filter(ctx *c, const char *text)
@@ -188,8 +189,9 @@ static void filter_parse_and_describe(void **state)
     wf_filter f;
     char err[256], d[256];
     wf_filter_init(&f);
-    assert_int_equal(wf_filter_parse(&f, "source=OFFLINE channel=IMPORT marker=changed "
-                                         "created=2024-01-01..2024-06-30",
+    assert_int_equal(wf_filter_parse(&f,
+                                     "source=OFFLINE channel=IMPORT marker=changed "
+                                     "created=2024-01-01..2024-06-30",
                                      err, sizeof err),
                      WF_OK);
     wf_filter_describe(&f, d, sizeof d);

@@ -34,9 +34,8 @@ wf_store *fix_open(const char *name, unsigned flags)
     return s;
 }
 
-static void insert(sqlite3 *db, int64_t id, const char *first, const char *last,
-                   const char *email, int64_t created, const char *ch, const char *src,
-                   const char *dd1)
+static void insert(sqlite3 *db, int64_t id, const char *first, const char *last, const char *email,
+                   int64_t created, const char *ch, const char *src, const char *dd1)
 {
     sqlite3_stmt *st;
     assert_int_equal(sqlite3_prepare_v2(db,
@@ -72,9 +71,11 @@ static void plain_contacts(sqlite3 *db)
 static void special_contacts(sqlite3 *db)
 {
     /* created in 2023, so they come first in created order */
-    insert(db, FIX_CJK, "\xe5\xb1\xb1\xe7\x94\xb0", "\xe5\xa4\xaa\xe9\x83\x8e",
-           "yamada@example.jp", T0 - 40 * 24 * HOUR, "FORM", "REFERRALS", "news.example.jp");
-    insert(db, FIX_HOSTILE, "\x1b]0;pwned\x07 Eve", "\xe2\x80\xae" "evil",
+    insert(db, FIX_CJK, "\xe5\xb1\xb1\xe7\x94\xb0", "\xe5\xa4\xaa\xe9\x83\x8e", "yamada@example.jp",
+           T0 - 40 * 24 * HOUR, "FORM", "REFERRALS", "news.example.jp");
+    insert(db, FIX_HOSTILE, "\x1b]0;pwned\x07 Eve",
+           "\xe2\x80\xae"
+           "evil",
            "eve@example.org", T0 - 30 * 24 * HOUR, "API", "OFFLINE", "API");
     insert(db, FIX_MERGED, "Lee", "Park", "lee@example.org", T0 - 20 * 24 * HOUR, "SALESFORCE",
            "REFERRALS", "news.example.com");

@@ -162,8 +162,10 @@ static wf_status parse_range(const char *v, wf_ms *from, wf_ms *to)
     if (*a && wf_time_parse(a, from) != WF_OK) return WF_E_USAGE;
     if (*b) {
         if (wf_time_parse(b, to) != WF_OK) return WF_E_USAGE;
-        if (strlen(b) == 10) *to += 86400000; /* a date: include the whole day */
-        else *to += 1;
+        if (strlen(b) == 10)
+            *to += 86400000; /* a date: include the whole day */
+        else
+            *to += 1;
     }
     if (!*a && !*b) return WF_E_USAGE;
     if (*from != WF_TIME_NONE && *to != WF_TIME_NONE && *to <= *from) return WF_E_USAGE;
@@ -174,8 +176,10 @@ static wf_status filter_term(wf_filter *f, const char *term, char *err, size_t e
 {
     const char *eq = strchr(term, '=');
     if (!eq || eq == term || !eq[1]) {
-        snprintf(err, errsz, "filter term '%s' is not NAME=VALUE (names: source, channel, "
-                             "marker, created)", term);
+        snprintf(err, errsz,
+                 "filter term '%s' is not NAME=VALUE (names: source, channel, "
+                 "marker, created)",
+                 term);
         return WF_E_USAGE;
     }
     size_t nl = (size_t)(eq - term);
@@ -192,7 +196,8 @@ static wf_status filter_term(wf_filter *f, const char *term, char *err, size_t e
         wf_channel c = wf_channel_from_code(v);
         char up[64];
         size_t i = 0;
-        for (; v[i] && i + 1 < sizeof up; i++) up[i] = (char)toupper((unsigned char)v[i]);
+        for (; v[i] && i + 1 < sizeof up; i++)
+            up[i] = (char)toupper((unsigned char)v[i]);
         up[i] = 0;
         if (c == CH_UNKNOWN) c = wf_channel_from_code(up);
         free(f->channel);
@@ -200,15 +205,16 @@ static wf_status filter_term(wf_filter *f, const char *term, char *err, size_t e
     } else if (nl == 6 && strncasecmp(term, "marker", 6) == 0) {
         unsigned m = marker_lookup(v);
         if (!m) {
-            snprintf(err, errsz, "unknown marker '%s' (changed, overridden, merged, "
-                                 "stored-differs, finding)", v);
+            snprintf(err, errsz,
+                     "unknown marker '%s' (changed, overridden, merged, "
+                     "stored-differs, finding)",
+                     v);
             return WF_E_USAGE;
         }
         f->marker = m;
     } else if (nl == 7 && strncasecmp(term, "created", 7) == 0) {
         if (parse_range(v, &f->from, &f->to) != WF_OK) {
-            snprintf(err, errsz, "created=%s is not a date range like 2024-01-01..2024-06-30",
-                     v);
+            snprintf(err, errsz, "created=%s is not a date range like 2024-01-01..2024-06-30", v);
             return WF_E_USAGE;
         }
     } else {
@@ -238,7 +244,8 @@ wf_status wf_filter_parse(wf_filter *f, const char *text, char *err, size_t errs
     char term[256];
     const char *p = text ? text : "";
     while (*p) {
-        while (*p == ' ' || *p == '\t' || *p == ',') p++;
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
         size_t n = strcspn(p, " \t,");
         if (!n) break;
         snprintf(term, sizeof term, "%.*s", (int)n, p);
@@ -361,10 +368,10 @@ const wf_filter *wf_rows_filter(const wf_rows *r)
     return &r->filter;
 }
 
-#define ROW_COLUMNS                                                                               \
-    "c.id, c.email, c.firstname, c.lastname, c.company, c.created_at, c.channel,"                \
-    " coalesce(k.eff_source, c.src),"                                                            \
-    " CASE WHEN k.contact IS NULL THEN c.src_dd1 ELSE k.eff_dd1 END,"                             \
+#define ROW_COLUMNS                                                                                \
+    "c.id, c.email, c.firstname, c.lastname, c.company, c.created_at, c.channel,"                  \
+    " coalesce(k.eff_source, c.src),"                                                              \
+    " CASE WHEN k.contact IS NULL THEN c.src_dd1 ELSE k.eff_dd1 END,"                              \
     " c.src, coalesce(k.flags, 0), k.contact IS NOT NULL"
 
 #define EFF_SOURCE "coalesce(k.eff_source, c.src, '')"
@@ -374,9 +381,12 @@ static const char *key_expr(const wf_rows *r)
 {
     if (r->sort == WF_SORT_SOURCE && r->source_by_cache) return "(k.eff_source, k.contact)";
     switch (r->sort) {
-    case WF_SORT_ID: return "(c.id)";
-    case WF_SORT_SOURCE: return "(" EFF_SOURCE ", c.id)";
-    default: return "(c.created_at, c.id)";
+    case WF_SORT_ID:
+        return "(c.id)";
+    case WF_SORT_SOURCE:
+        return "(" EFF_SOURCE ", c.id)";
+    default:
+        return "(c.created_at, c.id)";
     }
 }
 
@@ -449,8 +459,10 @@ static void bind_filter(sqlite3_stmt *st, const wf_filter *f)
 
 static void bind_key(sqlite3_stmt *st, wf_sort s, const wf_row *key)
 {
-    if (s == WF_SORT_SOURCE) bind_text(st, ":k1", key->source ? key->source : "");
-    else bind_int(st, ":k1", key->created_at);
+    if (s == WF_SORT_SOURCE)
+        bind_text(st, ":k1", key->source ? key->source : "");
+    else
+        bind_int(st, ":k1", key->created_at);
     bind_int(st, ":k2", key->id);
 }
 
@@ -505,8 +517,7 @@ static wf_status page(wf_rows *r, const wf_row *key, size_t n, int backward, wf_
     *got = 0;
     wf_buf_printf(&sql, "SELECT " ROW_COLUMNS "%s", from_sql(r));
     filter_sql(r, &sql);
-    if (key)
-        wf_buf_printf(&sql, " AND %s %s %s", key_expr(r), backward ? "<" : ">", key_params(r));
+    if (key) wf_buf_printf(&sql, " AND %s %s %s", key_expr(r), backward ? "<" : ">", key_params(r));
     wf_buf_printf(&sql, " ORDER BY %s LIMIT :n", order_by(r, backward));
     wf_status res = prepare(r, &sql, &st);
     wf_buf_free(&sql);
@@ -559,19 +570,27 @@ wf_status wf_rows_get(wf_rows *r, int64_t id, wf_row *out)
 
 /* The ids matching a query, each branch an index range on a NOCASE index:
  * column >= prefix AND column < prefix || 0xff. */
-#define MATCH_RANGE(col, lo, hi) "SELECT id FROM contacts WHERE " col " COLLATE NOCASE >= " lo \
-                                 " AND " col " COLLATE NOCASE < " hi
+#define MATCH_RANGE(col, lo, hi)                                                                   \
+    "SELECT id FROM contacts WHERE " col " COLLATE NOCASE >= " lo " AND " col                      \
+    " COLLATE NOCASE < " hi
 
 static const char match_cte[] =
-    "WITH m(id) AS MATERIALIZED ("
-    MATCH_RANGE("email", ":lo", ":hi") " UNION "
-    MATCH_RANGE("firstname", ":lo", ":hi") " UNION "
-    MATCH_RANGE("lastname", ":lo", ":hi") " UNION "
-    MATCH_RANGE("company", ":lo", ":hi") " UNION "
-    "SELECT id FROM contacts WHERE firstname COLLATE NOCASE >= :w1lo"
-    " AND firstname COLLATE NOCASE < :w1hi"
-    " AND lastname COLLATE NOCASE >= :w2lo AND lastname COLLATE NOCASE < :w2hi UNION "
-    "SELECT id FROM contacts WHERE id = :qid) ";
+    "WITH m(id) AS MATERIALIZED (" MATCH_RANGE("email", ":lo", ":hi") " UNION " MATCH_RANGE(
+        "firstname", ":lo",
+        ":hi") " UNION " MATCH_RANGE("lastname", ":lo",
+                                     ":hi") " UNION " MATCH_RANGE("company", ":lo",
+                                                                  ":hi") " UNION "
+                                                                         "SELECT id FROM contacts "
+                                                                         "WHERE firstname COLLATE "
+                                                                         "NOCASE >= :w1lo"
+                                                                         " AND firstname COLLATE "
+                                                                         "NOCASE < :w1hi"
+                                                                         " AND lastname COLLATE "
+                                                                         "NOCASE >= :w2lo AND "
+                                                                         "lastname COLLATE NOCASE "
+                                                                         "< :w2hi UNION "
+                                                                         "SELECT id FROM contacts "
+                                                                         "WHERE id = :qid) ";
 
 static int is_number(const char *s)
 {
@@ -581,8 +600,8 @@ static int is_number(const char *s)
     return 1;
 }
 
-static void bind_prefix(sqlite3_stmt *st, const char *lo_name, const char *hi_name,
-                        const char *p, size_t n)
+static void bind_prefix(sqlite3_stmt *st, const char *lo_name, const char *hi_name, const char *p,
+                        size_t n)
 {
     char buf[512];
     if (n > sizeof buf - 2) n = sizeof buf - 2;
@@ -600,7 +619,8 @@ static void bind_query(sqlite3_stmt *st, const char *q)
     const char *sp = strchr(q, ' ');
     if (sp) {
         const char *w2 = sp;
-        while (*w2 == ' ') w2++;
+        while (*w2 == ' ')
+            w2++;
         bind_prefix(st, ":w1lo", ":w1hi", q, (size_t)(sp - q));
         bind_prefix(st, ":w2lo", ":w2hi", w2, strlen(w2));
     }
@@ -610,13 +630,34 @@ static void bind_query(sqlite3_stmt *st, const char *q)
 /* The same match as an inline predicate, for scanning in list order. The
  * unary + keeps SQLite from answering it through the name indexes, so the
  * scan follows the sort index and stops at the first hit. */
-#define MATCH_COL(col, lo, hi) "(+c." col " COLLATE NOCASE >= " lo " AND +c." col \
-                               " COLLATE NOCASE < " hi ")"
-static const char match_pred[] =
-    " AND (" MATCH_COL("email", ":lo", ":hi") " OR " MATCH_COL("firstname", ":lo", ":hi")
-    " OR " MATCH_COL("lastname", ":lo", ":hi") " OR " MATCH_COL("company", ":lo", ":hi")
-    " OR (" MATCH_COL("firstname", ":w1lo", ":w1hi") " AND "
-    MATCH_COL("lastname", ":w2lo", ":w2hi") ") OR +c.id = :qid)";
+#define MATCH_COL(col, lo, hi)                                                                     \
+    "(+c." col " COLLATE NOCASE >= " lo " AND +c." col " COLLATE NOCASE < " hi ")"
+static const char
+    match_pred
+        [] = " AND (" MATCH_COL("email", ":lo", ":hi") " OR " MATCH_COL("firstname", ":lo", ":hi") " OR " MATCH_COL(
+            "lastname", ":lo",
+            ":hi") " OR " MATCH_COL("company", ":lo",
+                                    ":hi") " OR (" MATCH_COL("firstname", ":w1lo",
+                                                             ":w1hi") " AND " MATCH_COL("lastname",
+                                                                                        ":w2lo",
+                                                                                        ":w2hi") ")"
+                                                                                                 " "
+                                                                                                 "O"
+                                                                                                 "R"
+                                                                                                 " "
+                                                                                                 "+"
+                                                                                                 "c"
+                                                                                                 "."
+                                                                                                 "i"
+                                                                                                 "d"
+                                                                                                 " "
+                                                                                                 "="
+                                                                                                 " "
+                                                                                                 ":"
+                                                                                                 "q"
+                                                                                                 "i"
+                                                                                                 "d"
+                                                                                                 ")";
 
 /* Matches at or above this many are "dense": scanning the list from the
  * cursor finds the next one within about N / DENSE rows, cheaper than
@@ -640,11 +681,10 @@ static double deadline_in(int ms)
     return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6 + ms;
 }
 
-static const char match_union[] =
-    MATCH_RANGE("email", ":lo", ":hi") " UNION ALL "
-    MATCH_RANGE("firstname", ":lo", ":hi") " UNION ALL "
-    MATCH_RANGE("lastname", ":lo", ":hi") " UNION ALL "
-    MATCH_RANGE("company", ":lo", ":hi");
+static const char match_union[] = MATCH_RANGE("email", ":lo", ":hi") " UNION ALL " MATCH_RANGE(
+    "firstname", ":lo",
+    ":hi") " UNION ALL " MATCH_RANGE("lastname", ":lo",
+                                     ":hi") " UNION ALL " MATCH_RANGE("company", ":lo", ":hi");
 
 /* Counts up to DENSE matches, streaming the index ranges (no
  * materialization), so the check costs at most DENSE index steps. */
@@ -682,8 +722,7 @@ static wf_status find_once(wf_rows *r, const char *q, const wf_row *from, int di
         filter_sql(r, &sql);
         wf_buf_puts(&sql, " AND c.id = m.id");
     }
-    if (from)
-        wf_buf_printf(&sql, " AND %s %s %s", key_expr(r), dir < 0 ? "<" : ">", key_params(r));
+    if (from) wf_buf_printf(&sql, " AND %s %s %s", key_expr(r), dir < 0 ? "<" : ">", key_params(r));
     wf_buf_printf(&sql, " ORDER BY %s LIMIT 1", order_by(r, dir < 0));
     wf_status res = prepare(r, &sql, &st);
     wf_buf_free(&sql);
@@ -710,9 +749,11 @@ wf_status wf_rows_find(wf_rows *r, const char *query, const wf_row *from, int di
 {
     *wrapped = 0;
     char q[256];
-    while (query && *query == ' ') query++;
+    while (query && *query == ' ')
+        query++;
     snprintf(q, sizeof q, "%s", query ? query : "");
-    for (size_t n = strlen(q); n && q[n - 1] == ' ';) q[--n] = 0;
+    for (size_t n = strlen(q); n && q[n - 1] == ' ';)
+        q[--n] = 0;
     if (!*q) return WF_E_NOTFOUND;
     int dense = match_is_dense(r, q);
     wf_status st = find_once(r, q, from, dir, dense, out);
@@ -746,8 +787,10 @@ int64_t wf_rows_count_within(wf_rows *r, int ms)
     if (prepare(r, &sql, &st) == WF_OK) {
         bind_filter(st, &r->filter);
         int rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
-        else if (rc == SQLITE_INTERRUPT) n = -2;
+        if (rc == SQLITE_ROW)
+            n = sqlite3_column_int64(st, 0);
+        else if (rc == SQLITE_INTERRUPT)
+            n = -2;
     }
     sqlite3_finalize(st);
     if (ms > 0) sqlite3_progress_handler(db, 0, NULL, NULL);

@@ -13,9 +13,9 @@
 #include "store/store.h"
 
 /* Sort orders: X(enum, name, label) */
-#define WF_SORT_TABLE(X)                                                          \
-    X(WF_SORT_CREATED, "created", "created date")                                 \
-    X(WF_SORT_ID, "id", "contact id")                                             \
+#define WF_SORT_TABLE(X)                                                                           \
+    X(WF_SORT_CREATED, "created", "created date")                                                  \
+    X(WF_SORT_ID, "id", "contact id")                                                              \
     X(WF_SORT_SOURCE, "source", "original source")
 
 typedef enum {

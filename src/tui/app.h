@@ -24,17 +24,17 @@ enum {
 };
 
 /* Colour roles: X(enum, name, foreground, background, monochrome attribute) */
-#define WF_ROLE_TABLE(X)                                                                          \
-    X(ROLE_NORMAL, "normal", -1, -1, A_NORMAL)                                                    \
-    X(ROLE_TITLE, "title", COLOR_WHITE, COLOR_BLUE, A_REVERSE)                                    \
-    X(ROLE_HEADER, "header", COLOR_CYAN, -1, A_BOLD)                                              \
-    X(ROLE_CURSOR, "cursor", COLOR_BLACK, COLOR_CYAN, A_REVERSE)                                  \
-    X(ROLE_MARKER, "marker", COLOR_YELLOW, -1, A_BOLD)                                            \
-    X(ROLE_ERROR, "error", COLOR_RED, -1, A_BOLD)                                                 \
-    X(ROLE_TAB, "tab", -1, -1, A_NORMAL)                                                          \
-    X(ROLE_TAB_ACTIVE, "tab-active", COLOR_BLACK, COLOR_YELLOW, A_REVERSE)                        \
-    X(ROLE_DIM, "dim", COLOR_BLUE, -1, A_DIM)                                                     \
-    X(ROLE_DECIDING, "deciding", COLOR_GREEN, -1, A_BOLD)                                         \
+#define WF_ROLE_TABLE(X)                                                                           \
+    X(ROLE_NORMAL, "normal", -1, -1, A_NORMAL)                                                     \
+    X(ROLE_TITLE, "title", COLOR_WHITE, COLOR_BLUE, A_REVERSE)                                     \
+    X(ROLE_HEADER, "header", COLOR_CYAN, -1, A_BOLD)                                               \
+    X(ROLE_CURSOR, "cursor", COLOR_BLACK, COLOR_CYAN, A_REVERSE)                                   \
+    X(ROLE_MARKER, "marker", COLOR_YELLOW, -1, A_BOLD)                                             \
+    X(ROLE_ERROR, "error", COLOR_RED, -1, A_BOLD)                                                  \
+    X(ROLE_TAB, "tab", -1, -1, A_NORMAL)                                                           \
+    X(ROLE_TAB_ACTIVE, "tab-active", COLOR_BLACK, COLOR_YELLOW, A_REVERSE)                         \
+    X(ROLE_DIM, "dim", COLOR_BLUE, -1, A_DIM)                                                      \
+    X(ROLE_DECIDING, "deciding", COLOR_GREEN, -1, A_BOLD)                                          \
     X(ROLE_STATUS, "status", COLOR_BLACK, COLOR_WHITE, A_REVERSE)
 
 typedef enum {
@@ -62,7 +62,7 @@ typedef struct {
 /* The override dialog (O). */
 typedef struct {
     int open;
-    int field; /* 0 source, 1 dd1, 2 dd2, 3 reason */
+    int field;  /* 0 source, 1 dd1, 2 dd2, 3 reason */
     int source; /* index into the source table */
     char dd1[128], dd2[128], reason[256];
     char user[64];
@@ -97,11 +97,11 @@ typedef struct wf_app {
     int64_t total; /* -1: not counted yet */
 
     int lines, cols;
-    int list_h;     /* rows of the list area */
-    int list_w;     /* width of the list (all of it when no side detail) */
-    int side;       /* detail shown beside the list */
+    int list_h; /* rows of the list area */
+    int list_w; /* width of the list (all of it when no side detail) */
+    int side;   /* detail shown beside the list */
     int too_small;
-    int help;       /* help screen open */
+    int help; /* help screen open */
     int help_scroll;
     int quit;
 
@@ -192,11 +192,11 @@ typedef struct {
     int headless;
     int no_mouse;
     int timings;
-    int cols, rows;           /* --size; 0: 80x24 */
-    const char *script;       /* --script FILE */
-    const char **cmds;        /* -c CMD ... */
+    int cols, rows;     /* --size; 0: 80x24 */
+    const char *script; /* --script FILE */
+    const char **cmds;  /* -c CMD ... */
     int n_cmds;
-    double t0;                /* monotonic ms at start */
+    double t0; /* monotonic ms at start */
 } wf_tui_opts;
 double wf_tui_now_ms(void);
 int wf_tui_run_terminal(wf_app *a, const wf_tui_opts *o);

@@ -108,8 +108,8 @@ static int cmd_select(wf_app *a, const char *arg)
     int64_t id;
     if (find_contact(a, arg, &id)) return WF_CH_DRAW | WF_CH_ERROR;
     int ch = wf_list_select_id(a, id);
-    if (ch & WF_CH_ERROR) wf_app_message(a, 1, "contact %lld is not in the list (filter)",
-                                         (long long)id);
+    if (ch & WF_CH_ERROR)
+        wf_app_message(a, 1, "contact %lld is not in the list (filter)", (long long)id);
     return ch | WF_CH_DRAW;
 }
 
@@ -213,7 +213,7 @@ static int cmd_clear(wf_app *a, const char *arg)
 static int cmd_sort(wf_app *a, const char *arg)
 {
     int s = strcmp(arg, "next") == 0 || !*arg ? ((int)wf_rows_sort(a->rows) + 1) % WF_SORT_COUNT
-                                               : wf_sort_from_name(arg);
+                                              : wf_sort_from_name(arg);
     if (s < 0) {
         wf_app_message(a, 1, "unknown sort '%s' (created, id, source)", arg);
         return WF_CH_DRAW | WF_CH_ERROR;
@@ -321,11 +321,11 @@ static int next_key(const char *s, int *key)
     static const struct {
         const char *name;
         int key;
-    } names[] = {{"<Enter>", '\n'},       {"<Esc>", 27},          {"<Tab>", '\t'},
-                 {"<Down>", KEY_DOWN},    {"<Up>", KEY_UP},       {"<BS>", KEY_BACKSPACE},
+    } names[] = {{"<Enter>", '\n'},       {"<Esc>", 27},         {"<Tab>", '\t'},
+                 {"<Down>", KEY_DOWN},    {"<Up>", KEY_UP},      {"<BS>", KEY_BACKSPACE},
                  {"<C-u>", WF_CTRL('u')}, {"<PgDn>", KEY_NPAGE}, {"<PgUp>", KEY_PPAGE},
-                 {"<Home>", KEY_HOME},    {"<End>", KEY_END},     {"<F1>", KEY_F(1)},
-                 {"<Space>", ' '},        {"<Left>", KEY_LEFT},   {"<Right>", KEY_RIGHT}};
+                 {"<Home>", KEY_HOME},    {"<End>", KEY_END},    {"<F1>", KEY_F(1)},
+                 {"<Space>", ' '},        {"<Left>", KEY_LEFT},  {"<Right>", KEY_RIGHT}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strncmp(s, names[i].name, strlen(names[i].name)) == 0) {
             *key = names[i].key;
@@ -415,11 +415,13 @@ static const struct {
 
 int wf_cmd_run(wf_app *a, const char *line)
 {
-    while (isspace((unsigned char)*line) || *line == ':') line++;
+    while (isspace((unsigned char)*line) || *line == ':')
+        line++;
     size_t n = strcspn(line, " \t");
     if (!n) return WF_CH_NONE;
     const char *arg = line + n;
-    while (isspace((unsigned char)*arg)) arg++;
+    while (isspace((unsigned char)*arg))
+        arg++;
     char argbuf[WF_LINE_MAX];
     snprintf(argbuf, sizeof argbuf, "%s", arg);
     for (size_t len = strlen(argbuf); len && isspace((unsigned char)argbuf[len - 1]);)

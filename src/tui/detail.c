@@ -13,8 +13,7 @@
 #include "tui/app.h"
 
 static const char *const tab_names[TAB_COUNT] = {"overview", "timeline", "why", "history"};
-static const char *const tab_labels[TAB_COUNT] = {"1 Overview", "2 Timeline", "3 Why",
-                                                  "4 History"};
+static const char *const tab_labels[TAB_COUNT] = {"1 Overview", "2 Timeline", "3 Why", "4 History"};
 
 int wf_tab_from_name(const char *name)
 {
@@ -117,8 +116,8 @@ int wf_detail_enter(wf_app *a)
 typedef struct {
     const char *text; /* safe (escaped) */
     int role;
-    int step;  /* Why: step index, -1 */
-    int item;  /* Timeline: item index, -1 */
+    int step; /* Why: step index, -1 */
+    int item; /* Timeline: item index, -1 */
 } dline;
 
 typedef struct {
@@ -164,8 +163,8 @@ static void addf(dlines *L, int role, const char *fmt, ...)
 
 /* Word-wraps safe text to the width with `indent` spaces after the first
  * line (prefix is the first line's lead). */
-static void add_wrapped(dlines *L, int role, int step, int item, const char *prefix,
-                        int indent, const char *text)
+static void add_wrapped(dlines *L, int role, int step, int item, const char *prefix, int indent,
+                        const char *text)
 {
     wf_buf line = WF_BUF_INIT;
     wf_buf_puts(&line, prefix);
@@ -174,8 +173,7 @@ static void add_wrapped(dlines *L, int role, int step, int item, const char *pre
     for (const char *p = text; *p;) {
         size_t wl = strcspn(p, " ");
         char word[1024];
-        snprintf(word, sizeof word, "%.*s", (int)(wl < sizeof word - 1 ? wl : sizeof word - 1),
-                 p);
+        snprintf(word, sizeof word, "%.*s", (int)(wl < sizeof word - 1 ? wl : sizeof word - 1), p);
         size_t cur = wf_text_width(wf_buf_str(&line));
         if (!fresh && cur + 1 + wf_text_width(word) > width) {
             add_line(L, role, step, item, wf_arena_strdup(L->arena, wf_buf_str(&line)));
@@ -187,7 +185,8 @@ static void add_wrapped(dlines *L, int role, int step, int item, const char *pre
         wf_buf_puts(&line, word);
         fresh = 0;
         p += wl;
-        while (*p == ' ') p++;
+        while (*p == ' ')
+            p++;
     }
     add_line(L, role, step, item, wf_arena_strdup(L->arena, wf_buf_str(&line)));
     wf_buf_free(&line);
@@ -259,9 +258,11 @@ static void overview(dlines *L, const wf_explanation *x, const wf_facts *f)
     size_t n[9];
     count_items(x, n);
     add_line(L, N, -1, -1, "");
-    addf(L, N, "Sessions %zu  page views %zu  forms %zu  email clicks %zu  links %zu  merges %zu"
-         "  changes %zu", n[WF_TL_SESSION], n[WF_TL_PAGEVIEW], n[WF_TL_FORM],
-         n[WF_TL_EMAIL_CLICK], n[WF_TL_LINK], n[WF_TL_MERGE], x->n_recon);
+    addf(L, N,
+         "Sessions %zu  page views %zu  forms %zu  email clicks %zu  links %zu  merges %zu"
+         "  changes %zu",
+         n[WF_TL_SESSION], n[WF_TL_PAGEVIEW], n[WF_TL_FORM], n[WF_TL_EMAIL_CLICK], n[WF_TL_LINK],
+         n[WF_TL_MERGE], x->n_recon);
     for (unsigned bit = 0; bit < 8; bit++)
         if (x->flags & (1u << bit)) wf_buf_printf(&flags, " %s", wf_flag_name(1u << bit));
     if (flags.len) addf(L, ROLE_MARKER, "Flags          %s", wf_buf_str(&flags));
@@ -320,9 +321,10 @@ static void history(dlines *L, const wf_explanation *x)
         const wf_recon *r = &x->recon[i];
         addf(L, r->explained ? ROLE_NORMAL : ROLE_ERROR, "%s  %s \xe2\x86\x92 %s  %s  %s  %s",
              when(L, r->at), prev ? esc(L, wf_source_label_of(prev)) : "(none)",
-             esc(L, wf_source_label_of(r->value)), esc(L, r->source_type),
-             wf_cause_label(r->cause), r->explained ? "\xe2\x9c\x93 explained" : "\xe2\x9c\x97 not explained");
-        if (r->note && *r->note) add_wrapped(L, ROLE_DIM, -1, -1, "                  ", 18, esc(L, r->note));
+             esc(L, wf_source_label_of(r->value)), esc(L, r->source_type), wf_cause_label(r->cause),
+             r->explained ? "\xe2\x9c\x93 explained" : "\xe2\x9c\x97 not explained");
+        if (r->note && *r->note)
+            add_wrapped(L, ROLE_DIM, -1, -1, "                  ", 18, esc(L, r->note));
         prev = r->value;
     }
     if (x->n_changes) {
@@ -404,10 +406,17 @@ void wf_detail_draw(wf_app *a, int x0, int width)
         add_line(&L, ROLE_ERROR, -1, -1, esc(&L, d->error[0] ? d->error : "no data"));
     } else {
         switch (d->tab) {
-        case TAB_OVERVIEW: overview(&L, d->x, d->facts); break;
-        case TAB_TIMELINE: timeline(&L, d->x, d->mark_timeline); break;
-        case TAB_WHY: why(&L, d->x, d->sel_step); break;
-        default: history(&L, d->x);
+        case TAB_OVERVIEW:
+            overview(&L, d->x, d->facts);
+            break;
+        case TAB_TIMELINE:
+            timeline(&L, d->x, d->mark_timeline);
+            break;
+        case TAB_WHY:
+            why(&L, d->x, d->sel_step);
+            break;
+        default:
+            history(&L, d->x);
         }
     }
     int top = first_visible(d, &L, h);

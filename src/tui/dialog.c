@@ -24,7 +24,8 @@ static int refuse_readonly(wf_app *a)
 {
     char err[256];
     if (wf_store_check_writable(a->store, err, sizeof err) == WF_OK) return 0;
-    wf_app_message(a, 1, "read-only (%s): nothing can be changed", wf_store_readonly_reason(a->store));
+    wf_app_message(a, 1, "read-only (%s): nothing can be changed",
+                   wf_store_readonly_reason(a->store));
     return 1;
 }
 
@@ -66,10 +67,18 @@ int wf_dialog_open(wf_app *a)
 static char *field_text(wf_dialog *dl, size_t *cap)
 {
     switch (dl->field) {
-    case FIELD_DD1: *cap = sizeof dl->dd1; return dl->dd1;
-    case FIELD_DD2: *cap = sizeof dl->dd2; return dl->dd2;
-    case FIELD_REASON: *cap = sizeof dl->reason; return dl->reason;
-    default: *cap = 0; return NULL;
+    case FIELD_DD1:
+        *cap = sizeof dl->dd1;
+        return dl->dd1;
+    case FIELD_DD2:
+        *cap = sizeof dl->dd2;
+        return dl->dd2;
+    case FIELD_REASON:
+        *cap = sizeof dl->reason;
+        return dl->reason;
+    default:
+        *cap = 0;
+        return NULL;
     }
 }
 
@@ -82,13 +91,13 @@ static int save(wf_app *a)
         return WF_CH_DRAW;
     }
     const wf_explanation *x = a->detail.x;
-    wf_override_input in = {wf_source_name((wf_source)dl->source), dl->dd1, dl->dd2, dl->reason,
-                            dl->user, NULL};
+    wf_override_input in = {
+        wf_source_name((wf_source)dl->source), dl->dd1, dl->dd2, dl->reason, dl->user, NULL};
     wf_override_value computed = {x->computed.value.source, x->computed.value.dd1,
                                   x->computed.value.dd2};
     char err[512] = "";
-    wf_status st = wf_override_set(a->store, dl->contact, &in, &computed, now_ms(), NULL, err,
-                                   sizeof err);
+    wf_status st =
+        wf_override_set(a->store, dl->contact, &in, &computed, now_ms(), NULL, err, sizeof err);
     dl->open = 0;
     if (st != WF_OK) {
         wf_app_message(a, 1, "override not saved: %s", err[0] ? err : wf_status_message(st));
@@ -117,7 +126,8 @@ int wf_dialog_key(wf_app *a, int key)
         dl->source = (dl->source + (key == KEY_LEFT ? SRC_COUNT - 1 : 1)) % SRC_COUNT;
     } else if (t && (key == KEY_BACKSPACE || key == 127 || key == 8)) {
         size_t n = strlen(t);
-        while (n > 0 && (((unsigned char)t[--n]) & 0xc0) == 0x80) {}
+        while (n > 0 && (((unsigned char)t[--n]) & 0xc0) == 0x80) {
+        }
         t[n] = 0;
     } else if (t && key == WF_CTRL('u')) {
         t[0] = 0;
@@ -143,7 +153,8 @@ static void box_line(wf_app *a, int y, int x, int w, const char *label, const ch
 static void box_edge(wf_app *a, int y, int x, int w, int l, int r)
 {
     wf_tui_glyph(a, y, x, l);
-    for (int i = 1; i < w - 1; i++) wf_tui_glyph(a, y, x + i, GLYPH_HLINE);
+    for (int i = 1; i < w - 1; i++)
+        wf_tui_glyph(a, y, x + i, GLYPH_HLINE);
     wf_tui_glyph(a, y, x + w - 1, r);
 }
 
@@ -184,7 +195,8 @@ void wf_dialog_draw(wf_app *a)
     wf_buf_printf(&b, "%s \xe2\x86\x92 ", e->source ? wf_source_label_of(e->source) : "(none)");
     wf_buf_puts(&b, value_line(&t, wf_source_name((wf_source)dl->source), dl->dd1, dl->dd2));
     box_line(a, y + 9, x0, w, "Change:", wf_buf_str(&b), 0);
-    box_line(a, y + 10, x0, w, "", "Tab next field  \xe2\x86\x90/\xe2\x86\x92 source  Enter save  Esc cancel", 0);
+    box_line(a, y + 10, x0, w, "",
+             "Tab next field  \xe2\x86\x90/\xe2\x86\x92 source  Enter save  Esc cancel", 0);
     box_edge(a, y + 11, x0, w, GLYPH_LL, GLYPH_LR);
     wf_buf_free(&b);
     wf_buf_free(&t);

@@ -45,7 +45,8 @@ const char *wf_tui_escape(wf_buf *b, const char *s)
 
 static void pad(WINDOW *w, int n)
 {
-    for (int i = 0; i < n; i++) waddch(w, ' ');
+    for (int i = 0; i < n; i++)
+        waddch(w, ' ');
 }
 
 int wf_tui_put_safe(wf_app *a, WINDOW *w, int y, int x, int width, const char *s, int attr)
@@ -84,7 +85,9 @@ void wf_tui_glyph(wf_app *a, int y, int x, int glyph)
                                       "\xe2\x94\x90", "\xe2\x94\x94", "\xe2\x94\x98"};
     static const char ascii[] = "|-++++";
     wattrset(stdscr, a->attr[ROLE_DIM]);
-    if (a->utf8) mvwaddstr(stdscr, y, x, uni[glyph]);
-    else mvwaddch(stdscr, y, x, (chtype)(unsigned char)ascii[glyph]);
+    if (a->utf8)
+        mvwaddstr(stdscr, y, x, uni[glyph]);
+    else
+        mvwaddch(stdscr, y, x, (chtype)(unsigned char)ascii[glyph]);
     wattrset(stdscr, A_NORMAL);
 }

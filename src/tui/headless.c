@@ -12,8 +12,8 @@
 static SCREEN *open_memory_screen(FILE *null)
 {
     const char *env = getenv("TERM");
-    const char *types[] = {env && *env ? env : "xterm-256color", "xterm-256color", "xterm",
-                           "vt100", "dumb"};
+    const char *types[] = {env && *env ? env : "xterm-256color", "xterm-256color", "xterm", "vt100",
+                           "dumb"};
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
         SCREEN *sp = newterm(types[i], null, null);
         if (sp) return sp;
@@ -74,8 +74,8 @@ static int run(wf_app *a, const wf_tui_opts *o)
     wf_app_apply(a, wf_app_start(a));
     draw(a);
     timing(o, "first-screen", t);
-    if (o->timings) fprintf(stderr, "timing %.3f ms start-to-first-screen\n",
-                            wf_tui_now_ms() - o->t0);
+    if (o->timings)
+        fprintf(stderr, "timing %.3f ms start-to-first-screen\n", wf_tui_now_ms() - o->t0);
     t = wf_tui_now_ms();
     wf_app_count(a);
     timing(o, "count", t);

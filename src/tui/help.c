@@ -44,12 +44,16 @@ static void help_line(int i, char *buf, size_t sz)
 {
     int k = (int)N_KEYS, l = (int)N_LEGEND;
     buf[0] = 0;
-    if (i == 0) snprintf(buf, sz, "Keys");
+    if (i == 0)
+        snprintf(buf, sz, "Keys");
     else if (i >= 2 && i < 2 + k)
         snprintf(buf, sz, "  %-22s %s", keys[i - 2].label, keys[i - 2].help);
-    else if (i == 3 + k) snprintf(buf, sz, "Markers in the list");
-    else if (i >= 4 + k && i < 4 + k + l) snprintf(buf, sz, "  %s", legend[i - 4 - k]);
-    else if (i == 5 + k + l) snprintf(buf, sz, "Commands (: prompt, --script, -c)");
+    else if (i == 3 + k)
+        snprintf(buf, sz, "Markers in the list");
+    else if (i >= 4 + k && i < 4 + k + l)
+        snprintf(buf, sz, "  %s", legend[i - 4 - k]);
+    else if (i == 5 + k + l)
+        snprintf(buf, sz, "Commands (: prompt, --script, -c)");
     else if (i >= 6 + k + l && i < 6 + k + l + (int)N_COMMANDS) {
         int c = i - 6 - k - l;
         char syn[96];
@@ -77,9 +81,12 @@ static void roff(wf_buf *out, const char *s)
 {
     if (*s == '.' || *s == '\'') wf_buf_puts(out, "\\&");
     for (; *s; s++) {
-        if (*s == '\\') wf_buf_puts(out, "\\e");
-        else if (*s == '-') wf_buf_puts(out, "\\-");
-        else wf_buf_putc(out, *s);
+        if (*s == '\\')
+            wf_buf_puts(out, "\\e");
+        else if (*s == '-')
+            wf_buf_puts(out, "\\-");
+        else
+            wf_buf_putc(out, *s);
     }
 }
 

@@ -28,8 +28,8 @@ static void shrink(int w[COL_COUNT], int width)
 {
     static const struct {
         int col, floor;
-    } stages[] = {{COL_NAME, 18}, {COL_DD1, 8},  {COL_CHANNEL, 8},
-                  {COL_SOURCE, 10}, {COL_NAME, 10}, {COL_DD1, 6},
+    } stages[] = {{COL_NAME, 18},   {COL_DD1, 8},    {COL_CHANNEL, 8},
+                  {COL_SOURCE, 10}, {COL_NAME, 10},  {COL_DD1, 6},
                   {COL_CHANNEL, 6}, {COL_SOURCE, 8}, {COL_ID, 4}};
     for (size_t k = 0; k < sizeof stages / sizeof stages[0] && total(w) > width; k++) {
         int c = stages[k].col;
@@ -52,8 +52,10 @@ void wf_list_layout(int width, int w[COL_COUNT])
     if (spare > 0) {
         int to_name = spare > 20 ? spare - spare / 3 : spare;
         w[COL_NAME] += to_name;
-        if (w[COL_DD1]) w[COL_DD1] += spare - to_name;
-        else w[COL_NAME] += spare - to_name;
+        if (w[COL_DD1])
+            w[COL_DD1] += spare - to_name;
+        else
+            w[COL_NAME] += spare - to_name;
     }
 }
 
@@ -83,7 +85,8 @@ void wf_list_markers(unsigned flags, char *buf, size_t bufsz)
 
 void wf_list_free_window(wf_app *a)
 {
-    for (size_t i = 0; i < a->n_win; i++) wf_row_clear(&a->win[i]);
+    for (size_t i = 0; i < a->n_win; i++)
+        wf_row_clear(&a->win[i]);
     a->n_win = 0;
     a->cur = 0;
 }
@@ -127,7 +130,8 @@ static int window_around(wf_app *a, wf_row *target, size_t pos)
     if (st == WF_OK) st = wf_rows_after(a->rows, target, h - 1 - na, below, &nb);
     if (st == WF_OK && na + 1 + nb < h && na == pos && pos + 1 < h) {
         /* near the end: show more rows above instead */
-        for (size_t i = 0; i < na; i++) wf_row_clear(&above[i]);
+        for (size_t i = 0; i < na; i++)
+            wf_row_clear(&above[i]);
         st = wf_rows_before(a->rows, target, h - 1 - nb, above, &na);
     }
     if (st == WF_OK) {
@@ -139,8 +143,10 @@ static int window_around(wf_app *a, wf_row *target, size_t pos)
         a->cur = na;
         memset(target, 0, sizeof *target);
     } else {
-        for (size_t i = 0; i < na; i++) wf_row_clear(&above[i]);
-        for (size_t i = 0; i < nb; i++) wf_row_clear(&below[i]);
+        for (size_t i = 0; i < na; i++)
+            wf_row_clear(&above[i]);
+        for (size_t i = 0; i < nb; i++)
+            wf_row_clear(&below[i]);
         wf_row_clear(target);
     }
     free(above);
@@ -196,7 +202,8 @@ int wf_list_move(wf_app *a, int delta)
         long maxpos = (long)page_rows(a) - 1;
         ch = window_around(a, &target, (size_t)(pos < 0 ? 0 : pos > maxpos ? maxpos : pos));
     }
-    for (size_t i = 0; i < got; i++) wf_row_clear(&rows[i]);
+    for (size_t i = 0; i < got; i++)
+        wf_row_clear(&rows[i]);
     free(rows);
     return ch;
 }
@@ -234,7 +241,8 @@ static void row_name(const wf_row *r, char *buf, size_t sz)
         snprintf(buf, sz, "%s%s%s", r->firstname ? r->firstname : "",
                  (r->firstname && *r->firstname && r->lastname && *r->lastname) ? " " : "",
                  r->lastname ? r->lastname : "");
-    else snprintf(buf, sz, "%s", r->email ? r->email : "");
+    else
+        snprintf(buf, sz, "%s", r->email ? r->email : "");
 }
 
 static void draw_cells(wf_app *a, int y, int x0, const int w[COL_COUNT], const char *cells[],
@@ -254,7 +262,8 @@ static void draw_header(wf_app *a, int y, int width, const int w[COL_COUNT])
     static const char *const heads[COL_COUNT] = {"ID",      "",       "Name / email", "Created",
                                                  "Channel", "Source", "DD1"};
     int attrs[COL_COUNT + 1];
-    for (int i = 0; i <= COL_COUNT; i++) attrs[i] = a->attr[ROLE_HEADER];
+    for (int i = 0; i <= COL_COUNT; i++)
+        attrs[i] = a->attr[ROLE_HEADER];
     wf_tui_put_safe(a, stdscr, y, 0, width, "", a->attr[ROLE_HEADER]);
     const char *cells[COL_COUNT];
     memcpy(cells, heads, sizeof cells);
@@ -278,7 +287,8 @@ static void draw_row(wf_app *a, int y, int width, const int w[COL_COUNT], const 
                                     r->dd1 ? r->dd1 : ""};
     int base = selected ? a->attr[ROLE_CURSOR] : a->attr[ROLE_NORMAL];
     int attrs[COL_COUNT + 1];
-    for (int i = 0; i <= COL_COUNT; i++) attrs[i] = base;
+    for (int i = 0; i <= COL_COUNT; i++)
+        attrs[i] = base;
     if (!selected) attrs[COL_MARK] = a->attr[ROLE_MARKER];
     wf_tui_put_safe(a, stdscr, y, 0, width, "", base);
     draw_cells(a, y, 0, w, cells, attrs);

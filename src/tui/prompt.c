@@ -10,7 +10,8 @@
 
 void wf_prompt_free(wf_prompt *p)
 {
-    for (int i = 0; i < p->n_hist; i++) free(p->hist[i]);
+    for (int i = 0; i < p->n_hist; i++)
+        free(p->hist[i]);
     p->n_hist = 0;
 }
 
@@ -63,7 +64,9 @@ static int submit(wf_app *a)
         if (!a->prompt.len) return WF_CH_DRAW;
         snprintf(line, sizeof line, "search %s", a->prompt.buf);
         break;
-    case PROMPT_FILTER: snprintf(line, sizeof line, "filter %s", a->prompt.buf); break;
+    case PROMPT_FILTER:
+        snprintf(line, sizeof line, "filter %s", a->prompt.buf);
+        break;
     case PROMPT_REASON:
         if (!a->prompt.len) {
             wf_app_message(a, 1, "a reason is required; nothing was changed");
@@ -84,8 +87,11 @@ int wf_prompt_key(wf_app *a, int key)
     switch (key) {
     case '\n':
     case '\r':
-    case KEY_ENTER: return submit(a);
-    case 27: p->kind = PROMPT_NONE; return WF_CH_DRAW;
+    case KEY_ENTER:
+        return submit(a);
+    case 27:
+        p->kind = PROMPT_NONE;
+        return WF_CH_DRAW;
     case KEY_BACKSPACE:
     case 127:
     case 8:
@@ -95,14 +101,17 @@ int wf_prompt_key(wf_app *a, int key)
         }
         backspace(p);
         return WF_CH_DRAW;
-    case WF_CTRL('u'): set_text(p, ""); return WF_CH_DRAW;
+    case WF_CTRL('u'):
+        set_text(p, "");
+        return WF_CH_DRAW;
     case KEY_UP:
         if (p->kind == PROMPT_COMMAND) history_step(p, -1);
         return WF_CH_DRAW;
     case KEY_DOWN:
         if (p->kind == PROMPT_COMMAND) history_step(p, 1);
         return WF_CH_DRAW;
-    default: break;
+    default:
+        break;
     }
     /* printable ASCII and the bytes of UTF-8 sequences; no controls */
     if (key >= 32 && key < 256 && key != 127 && p->len + 1 < sizeof p->buf) {

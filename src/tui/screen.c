@@ -62,10 +62,14 @@ static void draw_title(wf_app *a)
 static const char *prompt_label(int kind)
 {
     switch (kind) {
-    case PROMPT_SEARCH: return "/";
-    case PROMPT_FILTER: return "filter: ";
-    case PROMPT_REASON: return "reason: ";
-    default: return ":";
+    case PROMPT_SEARCH:
+        return "/";
+    case PROMPT_FILTER:
+        return "filter: ";
+    case PROMPT_REASON:
+        return "reason: ";
+    default:
+        return ":";
     }
 }
 
@@ -139,8 +143,10 @@ static void put_wide(wf_buf *out, const wchar_t *ws)
     char mb[MB_LEN_MAX];
     for (; *ws; ws++) {
         size_t n = wcrtomb(mb, *ws, &st);
-        if (n == (size_t)-1) wf_buf_putc(out, '?');
-        else wf_buf_add(out, mb, n);
+        if (n == (size_t)-1)
+            wf_buf_putc(out, '?');
+        else
+            wf_buf_add(out, mb, n);
     }
 }
 
@@ -157,7 +163,8 @@ void wf_screen_text(wf_app *a, wf_buf *out)
         int n = mvwinnwstr(stdscr, y, 0, ws, room);
         if (n < 0) n = 0;
         ws[n] = 0;
-        while (n > 0 && ws[n - 1] == L' ') ws[--n] = 0;
+        while (n > 0 && ws[n - 1] == L' ')
+            ws[--n] = 0;
         put_wide(out, ws);
         wf_buf_putc(out, '\n');
     }

@@ -76,15 +76,18 @@ static SCREEN *open_terminal(char *err, size_t errsz)
 {
     const char *term = getenv("TERM");
     if (!term || !*term) {
-        snprintf(err, errsz, "TERM is not set, so the terminal type is unknown; set it (e.g. "
-                             "TERM=xterm-256color) or use a subcommand such as "
-                             "'wherefrom explain CONTACT'");
+        snprintf(err, errsz,
+                 "TERM is not set, so the terminal type is unknown; set it (e.g. "
+                 "TERM=xterm-256color) or use a subcommand such as "
+                 "'wherefrom explain CONTACT'");
         return NULL;
     }
     SCREEN *sp = newterm(NULL, stdout, stdin);
     if (!sp) {
-        snprintf(err, errsz, "the terminal type '%s' is unknown or unusable (no terminfo entry); "
-                             "try TERM=xterm-256color", term);
+        snprintf(err, errsz,
+                 "the terminal type '%s' is unknown or unusable (no terminfo entry); "
+                 "try TERM=xterm-256color",
+                 term);
         return NULL;
     }
     set_term(sp);

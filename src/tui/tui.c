@@ -10,16 +10,15 @@
 
 void wf_tui_usage(FILE *out)
 {
-    fprintf(out,
-            "\nInspector options:\n"
-            "  --no-mouse          do not use the mouse\n"
-            "  --script FILE       run named commands from FILE on an in-memory screen\n"
-            "                      (no terminal needed; - reads stdin), then exit\n"
-            "  -c CMD              run one command headless (repeatable), e.g.\n"
-            "                      -c ':open 42' -c ':tab why' -c ':dump-screen -'\n"
-            "  --size COLSxROWS    screen size for --script/-c (default 80x24)\n"
-            "  --timings           print per-command wall times on stderr (headless)\n"
-            "  --keys-roff         print the man page KEYS section (from the key table)\n");
+    fprintf(out, "\nInspector options:\n"
+                 "  --no-mouse          do not use the mouse\n"
+                 "  --script FILE       run named commands from FILE on an in-memory screen\n"
+                 "                      (no terminal needed; - reads stdin), then exit\n"
+                 "  -c CMD              run one command headless (repeatable), e.g.\n"
+                 "                      -c ':open 42' -c ':tab why' -c ':dump-screen -'\n"
+                 "  --size COLSxROWS    screen size for --script/-c (default 80x24)\n"
+                 "  --timings           print per-command wall times on stderr (headless)\n"
+                 "  --keys-roff         print the man page KEYS section (from the key table)\n");
 }
 
 static int usage_error(const char *what, const char *arg)
@@ -43,20 +42,25 @@ static int parse(wf_tui_opts *o, int argc, char **argv)
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         int has_next = i + 1 < argc;
-        if (strcmp(a, "--no-mouse") == 0) o->no_mouse = 1;
-        else if (strcmp(a, "--timings") == 0) o->timings = 1;
-        else if (strcmp(a, "--keys-roff") == 0) return keys_roff();
-        else if (strcmp(a, "--script") == 0 && has_next) o->script = argv[++i];
-        else if (strcmp(a, "-c") == 0 && has_next) o->cmds[o->n_cmds++] = argv[++i];
+        if (strcmp(a, "--no-mouse") == 0)
+            o->no_mouse = 1;
+        else if (strcmp(a, "--timings") == 0)
+            o->timings = 1;
+        else if (strcmp(a, "--keys-roff") == 0)
+            return keys_roff();
+        else if (strcmp(a, "--script") == 0 && has_next)
+            o->script = argv[++i];
+        else if (strcmp(a, "-c") == 0 && has_next)
+            o->cmds[o->n_cmds++] = argv[++i];
         else if (strcmp(a, "--size") == 0 && has_next) {
             const char *v = argv[++i];
             if (sscanf(v, "%dx%d", &o->cols, &o->rows) != 2 || o->cols < 1 || o->rows < 1 ||
                 o->cols > 1000 || o->rows > 1000)
                 return usage_error("--size needs COLSxROWS, e.g. 120x40, not", v);
-        } else if (strcmp(a, "--script") == 0 || strcmp(a, "-c") == 0 ||
-                   strcmp(a, "--size") == 0)
+        } else if (strcmp(a, "--script") == 0 || strcmp(a, "-c") == 0 || strcmp(a, "--size") == 0)
             return usage_error("a value is needed after", a);
-        else return usage_error("unknown option", a);
+        else
+            return usage_error("unknown option", a);
     }
     o->headless = o->script || o->n_cmds;
     return -1;
@@ -65,9 +69,10 @@ static int parse(wf_tui_opts *o, int argc, char **argv)
 static int run(wf_cli *cli, wf_tui_opts *o)
 {
     if (!o->headless && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
-        fprintf(stderr, "wherefrom: the inspector needs a terminal (standard %s is not one); "
-                        "use a subcommand such as 'wherefrom explain CONTACT', or run "
-                        "commands headless with --script FILE or -c CMD\n",
+        fprintf(stderr,
+                "wherefrom: the inspector needs a terminal (standard %s is not one); "
+                "use a subcommand such as 'wherefrom explain CONTACT', or run "
+                "commands headless with --script FILE or -c CMD\n",
                 isatty(STDIN_FILENO) ? "output" : "input");
         return 2;
     }
