@@ -11,7 +11,9 @@ WF_FUZZERS = \
 	fuzz/fuzz_import_v3 \
 	fuzz/fuzz_import_v1 \
 	fuzz/fuzz_import_events \
-	fuzz/fuzz_import_ndjson
+	fuzz/fuzz_import_ndjson \
+	fuzz/fuzz_plan \
+	fuzz/fuzz_tui
 
 EXTRA_DIST += fuzz/README.md fuzz/run-ci fuzz/seeds fuzz/dicts
 
@@ -58,6 +60,14 @@ fuzz_fuzz_import_ndjson_SOURCES = fuzz/fuzz_import.c
 fuzz_fuzz_import_ndjson_CFLAGS = $(AM_CFLAGS) -DWF_FUZZ_FORMAT='"ndjson"'
 fuzz_fuzz_import_ndjson_LDFLAGS = $(FUZZ_LINKFLAGS)
 fuzz_fuzz_import_ndjson_LDADD = $(FUZZ_LINKLIBS)
+
+fuzz_fuzz_plan_SOURCES = fuzz/fuzz_plan.c
+fuzz_fuzz_plan_LDFLAGS = $(FUZZ_LINKFLAGS)
+fuzz_fuzz_plan_LDADD = $(FUZZ_LINKLIBS)
+
+fuzz_fuzz_tui_SOURCES = fuzz/fuzz_tui.c
+fuzz_fuzz_tui_LDFLAGS = $(FUZZ_LINKFLAGS)
+fuzz_fuzz_tui_LDADD = $(FUZZ_LINKLIBS)
 
 # Regression tests for what the fuzzers found, and the hostile-input suites.
 check_PROGRAMS += tests/test_hostile_regress
