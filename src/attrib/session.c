@@ -132,6 +132,13 @@ static int cmp_session(const void *pa, const void *pb)
     return (a->first > b->first) - (a->first < b->first);
 }
 
+/* Gap between two sorted times (b >= a) without signed overflow: any times
+ * can arrive here (fuzzing found INT64_MAX - -5). */
+static uint64_t idle_gap(wf_ms a, wf_ms b)
+{
+    return (uint64_t)b - (uint64_t)a;
+}
+
 static wf_status split(const wf_engine *e, const wf_pageview **pvs, size_t n, const wf_site *site,
                        wf_arena *a, sess_vec *sv)
 {
@@ -139,7 +146,7 @@ static wf_status split(const wf_engine *e, const wf_pageview **pvs, size_t n, co
     for (size_t i = 0; i < n; i++) {
         const wf_pageview *pv = pvs[i];
         int fresh = i == 0 || cmp_group(pvs[i - 1], pv) != 0 ||
-                    pv->at - pvs[i - 1]->at > WF_SESSION_IDLE_MS;
+                    idle_gap(pvs[i - 1]->at, pv->at) > WF_SESSION_IDLE_MS;
         int new_source = 0;
         wf_session_class cls;
         if (!fresh && may_start_source(pv, site, a)) {
