@@ -340,6 +340,24 @@ static void search_prompt_typed(void **state)
     stop(t);
 }
 
+static void search_is_incremental_and_esc_goes_back(void **state)
+{
+    (void)state;
+    T *t = start("screen", 0, 80, 24);
+    run(t, "keys /first12");
+    assert_int_equal(selected(t), 12); /* moved while typing */
+    run(t, "keys <BS>");
+    assert_int_equal(selected(t), 1); /* "first1" from where the prompt opened */
+    run(t, "keys <Esc>");
+    assert_int_equal(selected(t), FIX_CJK);
+    assert_int_equal(t->a.prompt.kind, PROMPT_NONE);
+    run(t, "keys /first12<Enter>");
+    assert_int_equal(selected(t), 12); /* Enter keeps the match */
+    run(t, "keys n");
+    assert_int_equal(selected(t), 120);
+    stop(t);
+}
+
 static void filter_shown_and_cleared(void **state)
 {
     (void)state;
@@ -697,6 +715,7 @@ int main(void)
         cmocka_unit_test(page_down_scrolls_a_full_page),
         cmocka_unit_test(search_next_prev_and_not_found),
         cmocka_unit_test(search_prompt_typed),
+        cmocka_unit_test(search_is_incremental_and_esc_goes_back),
         cmocka_unit_test(filter_shown_and_cleared),
         cmocka_unit_test(filter_prompt_and_errors),
         cmocka_unit_test(sort_cycles),

@@ -108,10 +108,11 @@ typedef struct wf_app {
     wf_detail detail;
     wf_prompt prompt;
     wf_dialog dialog;
-    char search[256];
+    char search[WF_LINE_MAX];
     char msg[512];
     int msg_error;
     int64_t last_override_contact; /* for :undo */
+    int64_t search_origin;         /* selection when the / prompt opened */
 } wf_app;
 
 /* draw.c: colours and text primitives */
@@ -163,6 +164,9 @@ int wf_do_undo(wf_app *a);
 /* cmd.c: the dispatcher */
 int wf_cmd_run(wf_app *a, const char *line);
 int wf_cmd_key(wf_app *a, int key);
+/* Incremental search from the row selected when the prompt opened; empty
+ * text (or cancel) goes back to that row. */
+int wf_search_live(wf_app *a, const char *text);
 /* prompt.c: the line editor of the bottom line */
 int wf_prompt_key(wf_app *a, int key);
 void wf_prompt_free(wf_prompt *p);

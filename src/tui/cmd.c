@@ -160,6 +160,18 @@ static int search_step(wf_app *a, int dir)
     return ch | WF_CH_DRAW;
 }
 
+int wf_search_live(wf_app *a, const char *text)
+{
+    int ch = WF_CH_DRAW;
+    const wf_row *sel = wf_list_selected(a);
+    if (a->search_origin && (!sel || sel->id != a->search_origin))
+        ch |= wf_list_select_id(a, a->search_origin) & ~WF_CH_ERROR;
+    a->msg[0] = 0;
+    snprintf(a->search, sizeof a->search, "%s", text);
+    if (!*text) return ch;
+    return ch | (search_step(a, 1) & ~WF_CH_ERROR);
+}
+
 static int cmd_search(wf_app *a, const char *arg)
 {
     snprintf(a->search, sizeof a->search, "%s", arg);
@@ -270,6 +282,10 @@ static int cmd_prompt(wf_app *a, const char *arg)
     a->prompt.len = 0;
     a->prompt.kind = kind;
     a->prompt.hist_pos = a->prompt.n_hist;
+    if (kind == PROMPT_SEARCH) {
+        const wf_row *sel = wf_list_selected(a);
+        a->search_origin = sel ? sel->id : 0;
+    }
     if (kind == PROMPT_FILTER) {
         wf_filter_describe(wf_rows_filter(a->rows), a->prompt.buf, sizeof a->prompt.buf);
         a->prompt.len = strlen(a->prompt.buf);

@@ -25,7 +25,7 @@
     X("2", "tab timeline", "Timeline tab: sessions, forms, clicks, links, changes", '2', 0, 0)     \
     X("3", "tab why", "Why tab: the numbered steps that decided the source", '3', 0, 0)            \
     X("4", "tab history", "History tab: every stored change and its cause", '4', 0, 0)             \
-    X("/", "prompt search", "search by id, email, name or company (prefix)", '/', 0, 0)            \
+    X("/", "prompt search", "search as you type: id, or email/name/company prefix", '/', 0, 0)     \
     X("n", "search-next", "next search match", 'n', 0, 0)                                          \
     X("N", "search-prev", "previous search match", 'N', 0, 0)                                      \
     X("f", "prompt filter", "filter: source=VALUE channel=CODE marker=NAME created=FROM..TO", 'f', \

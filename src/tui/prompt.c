@@ -81,35 +81,32 @@ static int submit(wf_app *a)
     return wf_cmd_run(a, line) | WF_CH_DRAW;
 }
 
-int wf_prompt_key(wf_app *a, int key)
+enum { EDIT_NONE, EDIT_CHANGED, EDIT_SUBMIT, EDIT_CANCEL };
+
+/* Applies one key to the line. */
+static int edit(wf_prompt *p, int key)
 {
-    wf_prompt *p = &a->prompt;
     switch (key) {
     case '\n':
     case '\r':
     case KEY_ENTER:
-        return submit(a);
+        return EDIT_SUBMIT;
     case 27:
-        p->kind = PROMPT_NONE;
-        return WF_CH_DRAW;
+        return EDIT_CANCEL;
     case KEY_BACKSPACE:
     case 127:
     case 8:
-        if (!p->len) {
-            p->kind = PROMPT_NONE;
-            return WF_CH_DRAW;
-        }
+        if (!p->len) return EDIT_CANCEL;
         backspace(p);
-        return WF_CH_DRAW;
+        return EDIT_CHANGED;
     case WF_CTRL('u'):
         set_text(p, "");
-        return WF_CH_DRAW;
+        return EDIT_CHANGED;
     case KEY_UP:
-        if (p->kind == PROMPT_COMMAND) history_step(p, -1);
-        return WF_CH_DRAW;
     case KEY_DOWN:
-        if (p->kind == PROMPT_COMMAND) history_step(p, 1);
-        return WF_CH_DRAW;
+        if (p->kind != PROMPT_COMMAND) return EDIT_NONE;
+        history_step(p, key == KEY_UP ? -1 : 1);
+        return EDIT_CHANGED;
     default:
         break;
     }
@@ -117,6 +114,27 @@ int wf_prompt_key(wf_app *a, int key)
     if (key >= 32 && key < 256 && key != 127 && p->len + 1 < sizeof p->buf) {
         p->buf[p->len++] = (char)key;
         p->buf[p->len] = 0;
+        return EDIT_CHANGED;
     }
-    return WF_CH_DRAW;
+    return EDIT_NONE;
+}
+
+int wf_prompt_key(wf_app *a, int key)
+{
+    wf_prompt *p = &a->prompt;
+    int search = p->kind == PROMPT_SEARCH;
+    switch (edit(p, key)) {
+    case EDIT_SUBMIT:
+        if (!search) return submit(a);
+        p->kind = PROMPT_NONE; /* the live search already moved there */
+        snprintf(a->search, sizeof a->search, "%s", p->buf);
+        return WF_CH_DRAW;
+    case EDIT_CANCEL:
+        p->kind = PROMPT_NONE;
+        return search ? wf_search_live(a, "") : WF_CH_DRAW;
+    case EDIT_CHANGED:
+        return search ? wf_search_live(a, p->buf) : WF_CH_DRAW;
+    default:
+        return WF_CH_DRAW;
+    }
 }
