@@ -225,17 +225,10 @@ static void count_items(const wf_explanation *x, size_t n[9])
         if ((unsigned)x->timeline[i].kind < 9) n[x->timeline[i].kind]++;
 }
 
-static void overview(dlines *L, const wf_explanation *x, const wf_facts *f)
+static void overview_sources(dlines *L, const wf_explanation *x)
 {
-    const int N = ROLE_NORMAL, H = ROLE_HEADER;
-    wf_buf flags = WF_BUF_INIT;
-    addf(L, N, "Created         %s", when(L, x->contact.created_at));
-    addf(L, N, "Channel         %s%s%s", esc(L, x->creation.channel),
-         x->creation.detail ? " / " : "", esc(L, x->creation.detail));
-    add_wrapped(L, ROLE_DIM, -1, -1, "                ", 16, esc(L, x->creation.description));
-    if (x->creation.label) addf(L, N, "Record source   %s", esc(L, x->creation.label));
-    add_line(L, N, -1, -1, "");
-    addf(L, H, "Original source");
+    const int N = ROLE_NORMAL;
+    addf(L, ROLE_HEADER, "Original source");
     addf(L, N, "  Effective     %s", value_text(L, &x->effective));
     addf(L, N, "  Computed      %s   (%s via %s)", value_text(L, &x->computed.value),
          rule_id(x->computed.rule), rule_id(x->computed.via));
@@ -248,6 +241,12 @@ static void overview(dlines *L, const wf_explanation *x, const wf_facts *f)
     if (x->has_latest)
         addf(L, N, "Latest source   %s  at %s", value_text(L, &x->latest.value),
              when(L, x->latest.at));
+}
+
+/* The deciding interaction, and the first page HubSpot stored. */
+static void overview_first_page(dlines *L, const wf_explanation *x, const wf_facts *f)
+{
+    const int N = ROLE_NORMAL;
     if (x->computed.deciding.kind)
         addf(L, N, "Deciding        %s at %s", esc(L, x->computed.deciding.kind),
              when(L, x->computed.deciding.at));
@@ -255,10 +254,20 @@ static void overview(dlines *L, const wf_explanation *x, const wf_facts *f)
         addf(L, N, "First page      %s", esc(L, x->computed.deciding.url));
     if (x->computed.deciding.referrer && *x->computed.deciding.referrer)
         addf(L, N, "Referrer        %s", esc(L, x->computed.deciding.referrer));
+    if (f && f->stored_first_url && *f->stored_first_url)
+        addf(L, ROLE_DIM, "Stored first    %s  at %s", esc(L, f->stored_first_url),
+             when(L, f->stored_first_at));
+    if (f && f->stored_first_referrer && *f->stored_first_referrer)
+        addf(L, ROLE_DIM, "Stored referrer %s", esc(L, f->stored_first_referrer));
+}
+
+static void overview_counters(dlines *L, const wf_explanation *x)
+{
     size_t n[9];
+    wf_buf flags = WF_BUF_INIT;
     count_items(x, n);
-    add_line(L, N, -1, -1, "");
-    addf(L, N,
+    add_line(L, ROLE_NORMAL, -1, -1, "");
+    addf(L, ROLE_NORMAL,
          "Sessions %zu  page views %zu  forms %zu  email clicks %zu  links %zu  merges %zu"
          "  changes %zu",
          n[WF_TL_SESSION], n[WF_TL_PAGEVIEW], n[WF_TL_FORM], n[WF_TL_EMAIL_CLICK], n[WF_TL_LINK],
@@ -267,7 +276,20 @@ static void overview(dlines *L, const wf_explanation *x, const wf_facts *f)
         if (x->flags & (1u << bit)) wf_buf_printf(&flags, " %s", wf_flag_name(1u << bit));
     if (flags.len) addf(L, ROLE_MARKER, "Flags          %s", wf_buf_str(&flags));
     wf_buf_free(&flags);
-    (void)f;
+}
+
+static void overview(dlines *L, const wf_explanation *x, const wf_facts *f)
+{
+    const int N = ROLE_NORMAL;
+    addf(L, N, "Created         %s", when(L, x->contact.created_at));
+    addf(L, N, "Channel         %s%s%s", esc(L, x->creation.channel),
+         x->creation.detail ? " / " : "", esc(L, x->creation.detail));
+    add_wrapped(L, ROLE_DIM, -1, -1, "                ", 16, esc(L, x->creation.description));
+    if (x->creation.label) addf(L, N, "Record source   %s", esc(L, x->creation.label));
+    add_line(L, N, -1, -1, "");
+    overview_sources(L, x);
+    overview_first_page(L, x, f);
+    overview_counters(L, x);
 }
 
 static void timeline(dlines *L, const wf_explanation *x, int mark)
