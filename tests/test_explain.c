@@ -220,7 +220,10 @@ static int store_setup(void **state)
     char fixture[4096], err[1024] = "";
     snprintf(fixture, sizeof fixture, "%s/tests/fixtures/engine/worked_example.ndjson", src);
     wf_store *s = NULL;
-    if (wf_store_open(db_path, WF_STORE_CREATE, &s, err, sizeof err) != WF_OK) return -1;
+    if (wf_store_open(db_path, WF_STORE_CREATE, &s, err, sizeof err) != WF_OK) {
+        fprintf(stderr, "setup: %s\n", err);
+        return -1;
+    }
     const char *paths[] = {fixture};
     wf_import_opts o = {.format = "ndjson"};
     wf_import_report rep;
@@ -368,6 +371,47 @@ static void cli_text_escaped(void **state)
     assert_non_null(strstr(out, "\\u202E") ? strstr(out, "\\u202E") : strstr(out, "\\u202e"));
 }
 
+static int64_t sql_int(wf_store *s, const char *q)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(wf_store_db(s), q, -1, &st, NULL), SQLITE_OK);
+    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* only_touched refreshes exactly the contacts in temp.touched; without
+ * that table it does nothing; wf_recompute_one picks up an override. */
+static void recompute_touched_and_one(void **state)
+{
+    char err[512];
+    wf_store *s = NULL;
+    assert_int_equal(wf_store_open(db_path, 0, &s, err, sizeof err), WF_OK);
+    assert_int_equal(wf_store_exec(s, "DELETE FROM computed"), WF_OK);
+    assert_int_equal(wf_recompute(s, *state, 1), WF_OK); /* no temp.touched yet */
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM computed"), 0);
+    assert_int_equal(wf_store_exec(s, "CREATE TEMP TABLE touched(contact INTEGER PRIMARY KEY);"
+                                      "INSERT INTO temp.touched VALUES(6001)"),
+                     WF_OK);
+    assert_int_equal(wf_recompute(s, *state, 1), WF_OK);
+    assert_int_equal(sql_int(s, "SELECT count(*) FROM computed"), 1);
+    assert_int_equal(sql_int(s, "SELECT contact FROM computed"), 6001);
+    assert_int_equal(wf_store_exec(s, "INSERT INTO overrides(contact, at, user, action, source,"
+                                      " reason, computed_source) VALUES(6001, 1727740800000,"
+                                      " 'ana', 'set', 'PAID_SEARCH', 'partner deal', 'OFFLINE')"),
+                     WF_OK);
+    assert_int_equal(wf_recompute_one(s, *state, 6001), WF_OK);
+    assert_int_equal(sql_int(s, "SELECT eff_source = 'PAID_SEARCH' AND source <> 'PAID_SEARCH'"
+                                " FROM computed WHERE contact=6001"),
+                     1);
+    int64_t flags = sql_int(s, "SELECT flags FROM computed WHERE contact=6001");
+    assert_true(flags & F_OVERRIDDEN);
+    assert_true(flags & F_OVERRIDE_DRIFT);
+    /* leave the cache as the other tests expect it */
+    assert_int_equal(wf_recompute(s, *state, 0), WF_OK);
+    wf_store_close(&s);
+}
+
 /* The cache refresh (bulk loader) agrees with explain (store loader) on
  * every demo contact, merged ones included. */
 static void recompute_matches_explain_on_demo(void **state)
@@ -425,6 +469,7 @@ int main(void)
         cmocka_unit_test(worked_example_through_store),
         cmocka_unit_test(recompute_fills_cache),
         cmocka_unit_test(recompute_matches_explain_on_demo),
+        cmocka_unit_test(recompute_touched_and_one),
         cmocka_unit_test(cli_json),
         cmocka_unit_test(cli_no_such_contact),
         cmocka_unit_test(cli_usage_errors),
