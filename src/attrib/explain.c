@@ -137,8 +137,7 @@ static const wf_form *find_creating_form(const wf_facts *f)
     const wf_form *best = NULL;
     for (size_t i = 0; i < f->n_forms; i++) {
         const wf_form *m = &f->forms[i];
-        wf_ms d = m->at - f->created_at;
-        if (d < -NEAR_MS || d > NEAR_MS) continue;
+        if (f->created_at == WF_TIME_NONE || !wf_ms_within(m->at, f->created_at, NEAR_MS)) continue;
         if (!best || m->at < best->at || (m->at == best->at && m->id < best->id)) best = m;
     }
     return best;

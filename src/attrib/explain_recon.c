@@ -1,5 +1,6 @@
 /* Reconciliation (§8): each stored change of hs_analytics_source gets a
  * cause class, and is marked explained when the replay accounts for it. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,7 +10,7 @@
 
 static int near(wf_ms a, wf_ms b)
 {
-    return a != WF_TIME_NONE && b != WF_TIME_NONE && (a - b <= NEAR_MS && b - a <= NEAR_MS);
+    return a != WF_TIME_NONE && b != WF_TIME_NONE && wf_ms_within(a, b, NEAR_MS);
 }
 
 static int s_eq(const char *a, const char *b)
@@ -70,9 +71,10 @@ static wf_status visit_changes(const wf_explanation *x, moments *m)
 static int first_moved(const moments *m, const wf_history *h)
 {
     size_t lo = 0, hi = m->n;
-    while (lo < hi) { /* first moment >= h->at - NEAR_MS */
+    wf_ms from = h->at < INT64_MIN + NEAR_MS ? INT64_MIN : h->at - NEAR_MS;
+    while (lo < hi) { /* first moment >= from */
         size_t mid = lo + (hi - lo) / 2;
-        if (m->t[mid] < h->at - NEAR_MS)
+        if (m->t[mid] < from)
             lo = mid + 1;
         else
             hi = mid;
@@ -173,8 +175,9 @@ static int api_race(const builder *b)
     if (s_eq(x->computed.value.source, "OFFLINE")) return 0;
     for (size_t i = 0; i < f->n_forms; i++) {
         const wf_form *m = &f->forms[i];
-        wf_ms d = m->at - f->created_at;
-        if (m->token && !m->filtered_ip && d >= 0 && d <= NEAR_MS) return 1;
+        if (m->token && !m->filtered_ip && m->at >= f->created_at &&
+            wf_ms_within(m->at, f->created_at, NEAR_MS))
+            return 1;
     }
     return 0;
 }

@@ -3,11 +3,20 @@
 #define WF_ATTRIB_SESSION_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "attrib/classify.h"
 #include "core/facts.h"
 
 #define WF_SESSION_IDLE_MS (30 * 60 * 1000)
+
+/* |a - b| <= lim without signed overflow, whatever the times (fuzzers and
+ * hand-built facts may hold any int64). */
+static inline int wf_ms_within(wf_ms a, wf_ms b, wf_ms lim)
+{
+    uint64_t d = a >= b ? (uint64_t)a - (uint64_t)b : (uint64_t)b - (uint64_t)a;
+    return d <= (uint64_t)lim;
+}
 
 typedef struct {
     size_t first, n;      /* range in the sorted page-view array */
