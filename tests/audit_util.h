@@ -110,7 +110,8 @@ static int au_run(au_fx *f, const char *const *args)
         char *argv[32];
         int k = 0;
         argv[k++] = (char *)"wherefrom";
-        for (int i = 0; args[i] && k < 31; i++) argv[k++] = (char *)args[i];
+        for (int i = 0; args[i] && k < 31; i++)
+            argv[k++] = (char *)args[i];
         argv[k] = NULL;
         execv(bin, argv);
         _exit(127);

@@ -5,13 +5,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <cjson/cJSON.h>
 
+#include "audit_util.h"
 #include "core/vocab.h"
 #include "store/overrides.h"
-#include "audit_util.h"
 
 static int setup(void **state)
 {
@@ -51,7 +52,8 @@ static cJSON *audit_json(au_fx *f, const char *extra1, const char *extra2, int *
 static void ids_of(const cJSON *j, const char *kind, char *buf, size_t n)
 {
     buf[0] = 0;
-    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "findings"), kind);
+    const cJSON *arr =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "findings"), kind);
     assert_true(cJSON_IsArray(arr));
     const cJSON *o;
     cJSON_ArrayForEach(o, arr)
@@ -62,7 +64,8 @@ static void ids_of(const cJSON *j, const char *kind, char *buf, size_t n)
         strncat(buf, id, n - strlen(buf) - 1);
         assert_true(strlen(cJSON_GetObjectItemCaseSensitive(o, "reason")->valuestring) > 10);
     }
-    const cJSON *cnt = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "counts"), kind);
+    const cJSON *cnt =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "counts"), kind);
     assert_int_equal(cnt->valueint, cJSON_GetArraySize(arr));
 }
 
@@ -115,7 +118,8 @@ static wf_status override_with(au_fx *f, int64_t id, const char *computed_then)
     if (wf_store_open(f->db, 0, &s, err, sizeof err) != WF_OK) return WF_E_IO;
     wf_override_input in = {.source = "PAID_SEARCH", .reason = "test", .user = "t"};
     wf_override_value comp = {computed_then, NULL, NULL};
-    wf_status st = wf_override_set(s, id, &in, computed_then ? &comp : NULL, 1, NULL, err, sizeof err);
+    wf_status st =
+        wf_override_set(s, id, &in, computed_then ? &comp : NULL, 1, NULL, err, sizeof err);
     wf_store_close(&s);
     return st;
 }

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <cjson/cJSON.h>
@@ -46,14 +47,17 @@ static int make_db(fx *f, int n)
     wf_store_exec(s, "BEGIN");
     for (int i = 1; i <= n; i++) {
         char sql[200];
-        snprintf(sql, sizeof sql,
-                 "INSERT INTO contacts(id,email,created_at,src) VALUES(%d,'c%d@x.test',0,'OFFLINE')",
-                 i, i);
+        snprintf(
+            sql, sizeof sql,
+            "INSERT INTO contacts(id,email,created_at,src) VALUES(%d,'c%d@x.test',0,'OFFLINE')", i,
+            i);
         wf_store_exec(s, sql);
     }
     wf_store_exec(s, "COMMIT");
     for (int i = 1; i <= n; i++) {
-        wf_override_input in = {.source = "ORGANIC_SEARCH", .dd1 = "kw", .dd2 = "google",
+        wf_override_input in = {.source = "ORGANIC_SEARCH",
+                                .dd1 = "kw",
+                                .dd2 = "google",
                                 .reason = i == 1 ? "said \"google\", twice\nreally" : "fix",
                                 .user = "ann"};
         if (wf_override_set(s, i, &in, NULL, T0 + i, NULL, err, sizeof err) != WF_OK) return -1;
@@ -77,7 +81,8 @@ static int run(fx *f, const char *const *args)
         char *argv[16];
         int k = 0;
         argv[k++] = (char *)"wherefrom";
-        for (int i = 0; args[i]; i++) argv[k++] = (char *)args[i];
+        for (int i = 0; args[i]; i++)
+            argv[k++] = (char *)args[i];
         argv[k] = NULL;
         execv(bin, argv);
         _exit(127);
@@ -133,8 +138,8 @@ static int teardown(void **state)
 static void test_hubspot_chunks_of_100(void **state)
 {
     fx *f = *state;
-    const char *args[] = {"export", "--db", f->path, "--overrides", "--format", "hubspot-batch",
-                          NULL};
+    const char *args[] = {"export",   "--db",          f->path, "--overrides",
+                          "--format", "hubspot-batch", NULL};
     assert_int_equal(run(f, args), 0);
     int sizes[8], nb = 0, total = 0;
     char *save = NULL;
@@ -159,8 +164,8 @@ static void test_hubspot_chunks_of_100(void **state)
 static void test_hubspot_input_shape(void **state)
 {
     fx *f = *state;
-    const char *args[] = {"export", "--db", f->path, "--overrides", "--format", "hubspot-batch",
-                          NULL};
+    const char *args[] = {"export",   "--db",          f->path, "--overrides",
+                          "--format", "hubspot-batch", NULL};
     assert_int_equal(run(f, args), 0);
     cJSON *j = cJSON_Parse(f->text);
     assert_non_null(j);
@@ -170,8 +175,8 @@ static void test_hubspot_input_shape(void **state)
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(first, "id");
     assert_true(cJSON_IsString(id)); /* HubSpot ids are strings */
     assert_string_equal(id->valuestring, "1");
-    assert_string_equal(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(in, 1), "id")->valuestring,
-                        "3");
+    assert_string_equal(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(in, 1), "id")->valuestring, "3");
     const cJSON *props = cJSON_GetObjectItemCaseSensitive(first, "properties");
     assert_int_equal(cJSON_GetArraySize(props), 1); /* drill-downs are read-only in HubSpot */
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(props, "hs_analytics_source")->valuestring,
@@ -190,7 +195,8 @@ static void test_csv_rfc4180(void **state)
     assert_non_null(strstr(f->text, ",\"said \"\"google\"\", twice\nreally\","));
     /* three lines ending in CRLF: header + two active overrides */
     int crlf = 0;
-    for (const char *p = f->text; (p = strstr(p, "\r\n")); p += 2) crlf++;
+    for (const char *p = f->text; (p = strstr(p, "\r\n")); p += 2)
+        crlf++;
     assert_int_equal(crlf, 3);
     assert_null(strstr(f->text, "\r\n2,"));
 }
@@ -229,8 +235,8 @@ static void test_bad_format_is_usage_error(void **state)
 static void test_export_works_read_only(void **state)
 {
     fx *f = *state;
-    const char *args[] = {"--read-only", "export", "--db", f->path, "--overrides", "--format",
-                          "csv", NULL};
+    const char *args[] = {"--read-only", "export",   "--db", f->path,
+                          "--overrides", "--format", "csv",  NULL};
     assert_int_equal(run(f, args), 0);
     assert_non_null(strstr(f->text, "\r\n3,"));
 }

@@ -5,12 +5,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <cjson/cJSON.h>
 
-#include "store/overrides.h"
 #include "audit_util.h"
+#include "store/overrides.h"
 
 static int setup(void **state)
 {
@@ -105,7 +106,8 @@ static void test_unexplained_shows_raw_entry(void **state)
     causes(f, "104", c, sizeof c);
     assert_string_equal(c, "computed-at-creation unexplained");
     assert_int_equal(history(f, "104", 0), 0);
-    assert_non_null(strstr(f->text, "raw entry: value=REFERRALS sourceType=HEISENBERG sourceId=x-42"));
+    assert_non_null(
+        strstr(f->text, "raw entry: value=REFERRALS sourceType=HEISENBERG sourceId=x-42"));
 }
 
 static void test_json_raw_and_evidence(void **state)
@@ -156,12 +158,12 @@ static void test_unknown_contact(void **state)
 static void test_overrides_trail_three_rows(void **state)
 {
     au_fx *f = *state;
-    const char *o1[] = {"override", "--db", f->db, "109", "--source", "PAID_SEARCH",
+    const char *o1[] = {"override", "--db",      f->db,    "109", "--source", "PAID_SEARCH",
                         "--reason", "first try", "--user", "ann", NULL};
-    const char *r1[] = {"revert", "--db", f->db, "109", "--reason", "was wrong", "--user", "bob",
-                        NULL};
-    const char *o2[] = {"override", "--db", f->db, "109", "--source", "OTHER_CAMPAIGNS",
-                        "--dd1", "expo", "--reason", "second try", NULL};
+    const char *r1[] = {"revert",    "--db",   f->db, "109", "--reason",
+                        "was wrong", "--user", "bob", NULL};
+    const char *o2[] = {"override", "--db", f->db,      "109",        "--source", "OTHER_CAMPAIGNS",
+                        "--dd1",    "expo", "--reason", "second try", NULL};
     assert_int_equal(au_run(f, o1), 0);
     assert_int_equal(au_run(f, r1), 0);
     assert_int_equal(au_run(f, o2), 0);

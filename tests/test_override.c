@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <stdio.h>
@@ -93,8 +94,11 @@ static int64_t scalar(fx *f, const char *sql)
 static void test_set_makes_active(void **state)
 {
     fx *f = *state;
-    wf_override_input in = {.source = "ORGANIC_SEARCH", .dd1 = "kw", .dd2 = "google",
-                            .reason = "confirmed by sales", .user = "ann"};
+    wf_override_input in = {.source = "ORGANIC_SEARCH",
+                            .dd1 = "kw",
+                            .dd2 = "google",
+                            .reason = "confirmed by sales",
+                            .user = "ann"};
     wf_override_value comp = {"OFFLINE", "IMPORT", "9876"};
     int64_t id = 0;
     assert_int_equal(wf_override_set(f->s, 1, &in, &comp, T0, &id, f->err, sizeof f->err), WF_OK);
@@ -166,9 +170,8 @@ static void test_set_revert_set_keeps_three_rows(void **state)
 {
     fx *f = *state;
     assert_int_equal(set(f, 1, "ORGANIC_SEARCH", "first", T0), WF_OK);
-    assert_int_equal(wf_override_revert(f->s, 1, "wrong", "bob", T0 + 1, NULL, f->err,
-                                        sizeof f->err),
-                     WF_OK);
+    assert_int_equal(
+        wf_override_revert(f->s, 1, "wrong", "bob", T0 + 1, NULL, f->err, sizeof f->err), WF_OK);
     assert_int_equal(set(f, 1, "REFERRALS", "second", T0 + 2), WF_OK);
     int n = 0;
     assert_int_equal(wf_override_log(f->s, 1, count_rows, &n), WF_OK);
@@ -218,9 +221,8 @@ static void test_undo_first_set_reverts(void **state)
 {
     fx *f = *state;
     assert_int_equal(set(f, 1, "ORGANIC_SEARCH", "first", T0), WF_OK);
-    assert_int_equal(wf_override_undo_last(f->s, 1, NULL, "ann", T0 + 1, NULL, f->err,
-                                           sizeof f->err),
-                     WF_OK);
+    assert_int_equal(
+        wf_override_undo_last(f->s, 1, NULL, "ann", T0 + 1, NULL, f->err, sizeof f->err), WF_OK);
     wf_override_row r;
     int found = 1;
     wf_override_active(f->s, 1, &r, &found);
@@ -236,9 +238,8 @@ static void test_undo_second_set_restores_first(void **state)
     fx *f = *state;
     set(f, 1, "ORGANIC_SEARCH", "first", T0);
     set(f, 1, "PAID_SEARCH", "second", T0 + 1);
-    assert_int_equal(wf_override_undo_last(f->s, 1, "oops", NULL, T0 + 2, NULL, f->err,
-                                           sizeof f->err),
-                     WF_OK);
+    assert_int_equal(
+        wf_override_undo_last(f->s, 1, "oops", NULL, T0 + 2, NULL, f->err, sizeof f->err), WF_OK);
     wf_override_row r;
     int found;
     wf_override_active(f->s, 1, &r, &found);
@@ -254,9 +255,8 @@ static void test_undo_revert_restores_set(void **state)
     fx *f = *state;
     set(f, 1, "REFERRALS", "first", T0);
     wf_override_revert(f->s, 1, "no", NULL, T0 + 1, NULL, f->err, sizeof f->err);
-    assert_int_equal(wf_override_undo_last(f->s, 1, NULL, NULL, T0 + 2, NULL, f->err,
-                                           sizeof f->err),
-                     WF_OK);
+    assert_int_equal(
+        wf_override_undo_last(f->s, 1, NULL, NULL, T0 + 2, NULL, f->err, sizeof f->err), WF_OK);
     wf_override_row r;
     int found;
     wf_override_active(f->s, 1, &r, &found);
@@ -318,16 +318,14 @@ static void test_set_many_all_or_nothing(void **state)
     wf_override_input ins[] = {input("REFERRALS", "plan"), input("REFERRALS", "plan"),
                                input("BOGUS", "plan")};
     size_t bad = 99;
-    assert_int_equal(wf_override_set_many(f->s, ids, ins, NULL, 3, T0, &bad, f->err,
-                                          sizeof f->err),
+    assert_int_equal(wf_override_set_many(f->s, ids, ins, NULL, 3, T0, &bad, f->err, sizeof f->err),
                      WF_E_USAGE);
     assert_int_equal(bad, 2);
     assert_non_null(strstr(f->err, "contact 3"));
     assert_int_equal(wf_override_count(f->s, 0), 0);
     ins[2] = input("DIRECT_TRAFFIC", "plan");
     ins[2].plan = "fix.json";
-    assert_int_equal(wf_override_set_many(f->s, ids, ins, NULL, 3, T0, NULL, f->err,
-                                          sizeof f->err),
+    assert_int_equal(wf_override_set_many(f->s, ids, ins, NULL, 3, T0, NULL, f->err, sizeof f->err),
                      WF_OK);
     assert_int_equal(wf_override_count(f->s, 0), 3);
     assert_int_equal(scalar(f, "SELECT count(*) FROM overrides WHERE plan='fix.json'"), 1);
@@ -433,8 +431,8 @@ static void child_writes(const char *path, int64_t contact, int n)
     if (wf_store_open(path, 0, &s, err, sizeof err) != WF_OK) _exit(3);
     int bad = 0;
     for (int i = 0; i < n; i++) {
-        wf_override_input in = {.source = i % 2 ? "REFERRALS" : "PAID_SEARCH", .reason = "race",
-                                .user = "child"};
+        wf_override_input in = {
+            .source = i % 2 ? "REFERRALS" : "PAID_SEARCH", .reason = "race", .user = "child"};
         if (wf_override_set(s, contact, &in, NULL, T0 + i, NULL, err, sizeof err) != WF_OK) bad++;
     }
     wf_store_close(&s);

@@ -5,10 +5,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
-#include "store/overrides.h"
 #include "audit_util.h"
+#include "store/overrides.h"
 
 static int setup(void **state)
 {
@@ -51,8 +52,9 @@ static void write_plan(au_fx *f, const char *name, const char *json, char *path,
 static void test_override_prints_old_new(void **state)
 {
     au_fx *f = *state;
-    const char *a[] = {"override", "--db", f->db, "100", "--source", "paid_search", "--dd1", "kw",
-                       "--reason", "sales call", "--user", "ann", NULL};
+    const char *a[] = {"override",    "--db",  f->db, "100",      "--source",
+                       "paid_search", "--dd1", "kw",  "--reason", "sales call",
+                       "--user",      "ann",   NULL};
     assert_int_equal(au_run(f, a), 0);
     assert_non_null(strstr(f->text, "contact 100"));
     assert_non_null(strstr(f->text, "Organic search / Unknown keywords (SSL) / google -> "
@@ -68,18 +70,18 @@ static void test_override_prints_old_new(void **state)
 static void test_refusals_write_nothing(void **state)
 {
     au_fx *f = *state;
-    const char *bad_src[] = {"override", "--db", f->db, "100", "--source", "IMPORTED", "--reason",
-                             "x", NULL};
+    const char *bad_src[] = {"override", "--db",     f->db, "100", "--source",
+                             "IMPORTED", "--reason", "x",   NULL};
     assert_int_equal(au_run(f, bad_src), 2);
     assert_non_null(strstr(f->errtext, "ORGANIC_SEARCH"));
     const char *no_reason[] = {"override", "--db", f->db, "100", "--source", "OFFLINE", NULL};
     assert_int_equal(au_run(f, no_reason), 2);
     assert_non_null(strstr(f->errtext, "reason"));
-    const char *blank[] = {"override", "--db", f->db, "100", "--source", "OFFLINE", "--reason",
-                           "  ", NULL};
+    const char *blank[] = {"override", "--db",     f->db, "100", "--source",
+                           "OFFLINE",  "--reason", "  ",  NULL};
     assert_int_equal(au_run(f, blank), 2);
-    const char *nobody[] = {"override", "--db", f->db, "424242", "--source", "OFFLINE",
-                            "--reason", "x", NULL};
+    const char *nobody[] = {"override", "--db",     f->db, "424242", "--source",
+                            "OFFLINE",  "--reason", "x",   NULL};
     assert_int_equal(au_run(f, nobody), 66);
     const char *revert_none[] = {"revert", "--db", f->db, "100", "--reason", "x", NULL};
     assert_int_equal(au_run(f, revert_none), 66);
@@ -90,7 +92,7 @@ static void test_revert_by_email(void **state)
 {
     au_fx *f = *state;
     const char *a[] = {"override", "--db", f->db, "clean@example.com", "--source", "OFFLINE",
-                       "--reason", "x", NULL};
+                       "--reason", "x",    NULL};
     assert_int_equal(au_run(f, a), 0);
     const char *r[] = {"revert", "--db", f->db, "CLEAN@example.com", "--reason", "undo", NULL};
     assert_int_equal(au_run(f, r), 0);
@@ -104,8 +106,8 @@ static void test_read_only_refused_byte_identical(void **state)
     au_fx *f = *state;
     size_t n1, n2;
     char *before = au_slurp(f->db, &n1);
-    const char *a[] = {"--read-only", "override", "--db", f->db, "100", "--source", "OFFLINE",
-                       "--reason", "x", NULL};
+    const char *a[] = {"--read-only", "override", "--db",     f->db, "100",
+                       "--source",    "OFFLINE",  "--reason", "x",   NULL};
     assert_int_equal(au_run(f, a), 77);
     assert_non_null(strstr(f->errtext, "read-only"));
     char plan[700];
@@ -229,8 +231,10 @@ static void test_two_processes_both_succeed(void **state)
                 au_fx g = *f;
                 g.text = g.errtext = NULL;
                 snprintf(g.out, sizeof g.out, "%s.kid%d", f->db, k);
-                const char *a[] = {"override", "--db", f->db, k ? "100" : "109", "--source",
-                                   i % 2 ? "REFERRALS" : "PAID_SEARCH", "--reason", "race", NULL};
+                const char *a[] = {
+                    "override",        "--db",     f->db,
+                    k ? "100" : "109", "--source", i % 2 ? "REFERRALS" : "PAID_SEARCH",
+                    "--reason",        "race",     NULL};
                 if (au_run(&g, a) != 0) bad++;
                 free(g.text);
                 free(g.errtext);

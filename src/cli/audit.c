@@ -26,18 +26,18 @@
 #include "store/overrides.h"
 
 /* X(enum, slug, title, cache flag bit written back) */
-#define AUDIT_KIND_TABLE(X)                                                                   \
-    X(K_STORED_DIFFERS, "stored-differs", "stored value differs from the computed one",        \
-      F_STORED_DIFFERS)                                                                        \
-    X(K_OFFLINE_EARLIER, "offline-earlier-session",                                           \
-      "Offline sources although a linked session predates creation", 0)                       \
-    X(K_API_RACE, "api-race", "form-created but Offline: API created it seconds before (C10)", \
-      F_API_RACE)                                                                              \
-    X(K_MANUAL_DD, "manual-edit-empty-drilldowns", "drill-downs empty after a manual edit (C06)", \
-      F_MANUAL_EDIT)                                                                           \
-    X(K_CHANGED, "changed-repeatedly", "source changed more than once", F_CHANGED)            \
-    X(K_DRIFT, "override-drift", "override whose computed value drifted since it was made",   \
-      F_OVERRIDE_DRIFT)                                                                        \
+#define AUDIT_KIND_TABLE(X)                                                                        \
+    X(K_STORED_DIFFERS, "stored-differs", "stored value differs from the computed one",            \
+      F_STORED_DIFFERS)                                                                            \
+    X(K_OFFLINE_EARLIER, "offline-earlier-session",                                                \
+      "Offline sources although a linked session predates creation", 0)                            \
+    X(K_API_RACE, "api-race", "form-created but Offline: API created it seconds before (C10)",     \
+      F_API_RACE)                                                                                  \
+    X(K_MANUAL_DD, "manual-edit-empty-drilldowns", "drill-downs empty after a manual edit (C06)",  \
+      F_MANUAL_EDIT)                                                                               \
+    X(K_CHANGED, "changed-repeatedly", "source changed more than once", F_CHANGED)                 \
+    X(K_DRIFT, "override-drift", "override whose computed value drifted since it was made",        \
+      F_OVERRIDE_DRIFT)                                                                            \
     X(K_UNKNOWN, "unknown-value", "source value outside the known list", F_UNKNOWN_VALUE)
 
 typedef enum {
@@ -278,7 +278,8 @@ static int is_unknown(const char *v)
 static int check_unknown(const crow *c, wf_buf *b)
 {
     if (is_unknown(c->stored.source))
-        wf_buf_printf(b, "stored source '%s' is not a known value (kept verbatim)", c->stored.source);
+        wf_buf_printf(b, "stored source '%s' is not a known value (kept verbatim)",
+                      c->stored.source);
     else if (is_unknown(c->computed.source))
         wf_buf_printf(b, "computed source '%s' is not a known value", c->computed.source);
     else
@@ -323,7 +324,8 @@ static int check_api_race(const crow *c, wf_buf *b)
     char t[WF_TIME_BUFSZ];
     wf_buf_printf(b, "created through the API on %s", wf_time_short(c->created, t));
     if (c->form_at != WF_TIME_NONE)
-        wf_buf_printf(b, ", form submitted %lld s later", (long long)((c->form_at - c->created) / 1000));
+        wf_buf_printf(b, ", form submitted %lld s later",
+                      (long long)((c->form_at - c->created) / 1000));
     wf_buf_puts(b, "; HubSpot kept OFFLINE, the replay says ");
     wf_buf_puts(b, empty(c->computed.source) ? "otherwise" : c->computed.source);
     return 1;
@@ -469,7 +471,8 @@ static wf_status scan(audit *a)
     }
     wf_buf_free(&b);
     sqlite3_finalize(q);
-    for (size_t i = 0; i < N_SIDES; i++) sqlite3_finalize(sd[i].q);
+    for (size_t i = 0; i < N_SIDES; i++)
+        sqlite3_finalize(sd[i].q);
     return st;
 }
 
@@ -510,7 +513,8 @@ static void print_text(const char *path, const audit *a, double secs)
            (long long)a->scanned, secs);
     for (int k = 0; k < K_COUNT; k++)
         if (a->o.want & (1u << k))
-            printf("  %8lld  %-29s %s\n", (long long)a->res[k].count, kinds[k].slug, kinds[k].title);
+            printf("  %8lld  %-29s %s\n", (long long)a->res[k].count, kinds[k].slug,
+                   kinds[k].title);
     for (int k = 0; k < K_COUNT; k++) {
         const kind_result *r = &a->res[k];
         if (!(a->o.want & (1u << k)) || !r->count) continue;
@@ -528,7 +532,8 @@ static void print_text(const char *path, const audit *a, double secs)
             printf("%s\n", wf_buf_str(&b));
         }
         if ((int64_t)r->n_ex < r->count)
-            printf("  ... and %lld more (--limit 0 lists all)\n", (long long)(r->count - (int64_t)r->n_ex));
+            printf("  ... and %lld more (--limit 0 lists all)\n",
+                   (long long)(r->count - (int64_t)r->n_ex));
     }
     wf_buf_free(&b);
 }
@@ -598,10 +603,12 @@ static int parse_filter(const char *list, unsigned *want)
     char *save = NULL;
     for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         int k = 0;
-        while (k < K_COUNT && strcmp(kinds[k].slug, t) != 0) k++;
+        while (k < K_COUNT && strcmp(kinds[k].slug, t) != 0)
+            k++;
         if (k == K_COUNT) {
             wf_buf b = WF_BUF_INIT;
-            for (int i = 0; i < K_COUNT; i++) wf_buf_printf(&b, "%s%s", i ? ", " : "", kinds[i].slug);
+            for (int i = 0; i < K_COUNT; i++)
+                wf_buf_printf(&b, "%s%s", i ? ", " : "", kinds[i].slug);
             wf_cli_error("audit: unknown finding kind '%.40s'; kinds: %s", t, wf_buf_str(&b));
             wf_buf_free(&b);
             return -1;
@@ -619,8 +626,10 @@ static int audit_args(wf_cli *cli, int argc, char **argv, audit_opts *o)
         int r = wf_cli_global_option(cli, argc, argv, &i);
         if (r < 0) return -1;
         if (r > 0) continue;
-        if (strcmp(k, "--json") == 0) o->json = 1;
-        else if (strcmp(k, "--check") == 0) o->check = 1;
+        if (strcmp(k, "--json") == 0)
+            o->json = 1;
+        else if (strcmp(k, "--check") == 0)
+            o->check = 1;
         else if (strcmp(k, "--filter") == 0 && i + 1 < argc) {
             if (parse_filter(argv[++i], &o->want)) return -1;
         } else if (strcmp(k, "--limit") == 0 && i + 1 < argc) {
@@ -681,8 +690,9 @@ int wf_cmd_audit(wf_cli *cli, int argc, char **argv)
     if (st == WF_OK) {
         write_flags(cli, &a);
         if (a.explained)
-            wf_cli_info(cli, "%lld contact(s) had no cached result and were explained now "
-                             "(run an import or recompute to cache them)",
+            wf_cli_info(cli,
+                        "%lld contact(s) had no cached result and were explained now "
+                        "(run an import or recompute to cache them)",
                         (long long)a.explained);
         rc = report(&a, wf_store_path(a.s), now_s() - t0);
     } else {

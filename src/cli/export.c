@@ -21,10 +21,10 @@ typedef enum { FMT_HUBSPOT, FMT_CSV, FMT_JSON } export_format;
 typedef struct {
     FILE *out;
     export_format fmt;
-    size_t chunk;    /* inputs per hubspot-batch body */
-    size_t n;        /* rows written */
-    cJSON *batch;    /* current hubspot body, or the json document */
-    cJSON *inputs;   /* its array */
+    size_t chunk;        /* inputs per hubspot-batch body */
+    size_t n;            /* rows written */
+    cJSON *batch;        /* current hubspot body, or the json document */
+    cJSON *inputs;       /* its array */
     sqlite3_stmt *email; /* email of a contact */
     int failed;
 } export_ctx;
@@ -87,19 +87,29 @@ static void csv_field(wf_buf *b, const char *s, int last)
 }
 
 static const char *const csv_header[] = {
-    "contact", "email", "source", "dd1", "dd2", "computed_source", "computed_dd1",
-    "computed_dd2", "user", "at", "reason", "plan", NULL};
+    "contact", "email", "source", "dd1",  "dd2", "computed_source", "computed_dd1", "computed_dd2",
+    "user",    "at",    "reason", "plan", NULL};
 
 static int csv_row(export_ctx *x, const wf_override_row *r)
 {
     char id[32], at[WF_TIME_BUFSZ];
     snprintf(id, sizeof id, "%lld", (long long)r->contact);
     wf_time_iso(r->at, at);
-    const char *f[] = {id,      email_of(x, r->contact), r->source,    r->dd1,
-                       r->dd2,  r->computed_source,      r->computed_dd1, r->computed_dd2,
-                       r->user, at,                      r->reason,    r->plan};
+    const char *f[] = {id,
+                       email_of(x, r->contact),
+                       r->source,
+                       r->dd1,
+                       r->dd2,
+                       r->computed_source,
+                       r->computed_dd1,
+                       r->computed_dd2,
+                       r->user,
+                       at,
+                       r->reason,
+                       r->plan};
     wf_buf b = WF_BUF_INIT;
-    for (size_t i = 0; i < 12; i++) csv_field(&b, f[i], i == 11);
+    for (size_t i = 0; i < 12; i++)
+        csv_field(&b, f[i], i == 11);
     fwrite(wf_buf_str(&b), 1, b.len, x->out);
     wf_buf_free(&b);
     return 0;
@@ -148,10 +158,14 @@ static int each_row(void *ctx, const wf_override_row *r)
 static int parse_format(const char *f, export_format *out)
 {
     if (!f) return -1;
-    if (strcmp(f, "hubspot-batch") == 0) *out = FMT_HUBSPOT;
-    else if (strcmp(f, "csv") == 0) *out = FMT_CSV;
-    else if (strcmp(f, "json") == 0) *out = FMT_JSON;
-    else return -1;
+    if (strcmp(f, "hubspot-batch") == 0)
+        *out = FMT_HUBSPOT;
+    else if (strcmp(f, "csv") == 0)
+        *out = FMT_CSV;
+    else if (strcmp(f, "json") == 0)
+        *out = FMT_JSON;
+    else
+        return -1;
     return 0;
 }
 
@@ -193,7 +207,8 @@ static int run_export(wf_store *s, export_ctx *x)
     }
     if (x->fmt == FMT_CSV) {
         wf_buf b = WF_BUF_INIT;
-        for (size_t i = 0; csv_header[i]; i++) csv_field(&b, csv_header[i], !csv_header[i + 1]);
+        for (size_t i = 0; csv_header[i]; i++)
+            csv_field(&b, csv_header[i], !csv_header[i + 1]);
         fwrite(wf_buf_str(&b), 1, b.len, x->out);
         wf_buf_free(&b);
     } else if (x->fmt == FMT_JSON) {

@@ -61,10 +61,14 @@ static const wf_change *matching_change(const wf_explanation *x, const wf_recon 
 static const char *link_word(wf_tl_kind k)
 {
     switch (k) {
-    case WF_TL_FORM: return "form";
-    case WF_TL_EMAIL_CLICK: return "email click";
-    case WF_TL_MERGE: return "merge";
-    default: return "link";
+    case WF_TL_FORM:
+        return "form";
+    case WF_TL_EMAIL_CLICK:
+        return "email click";
+    case WF_TL_MERGE:
+        return "merge";
+    default:
+        return "link";
     }
 }
 
@@ -92,7 +96,8 @@ static void evidence(const wf_explanation *x, const wf_recon *r, wf_buf *b)
         c->timeline < x->n_timeline) {
         const wf_tl_item *s = &x->timeline[c->timeline];
         char d1[WF_TIME_BUFSZ], d2[WF_TIME_BUFSZ], host[256];
-        wf_buf_printf(b, "earlier visit found: %s of %s", s->kind == WF_TL_SESSION ? "session" : "visit",
+        wf_buf_printf(b, "earlier visit found: %s of %s",
+                      s->kind == WF_TL_SESSION ? "session" : "visit",
                       wf_time_human(s->at, r->at, d1));
         if (!empty(s->referrer)) {
             host_of(s->referrer, host, sizeof host);
@@ -397,7 +402,8 @@ static int json_override(void *ctx, const wf_override_row *r)
     add_time(o, "at", r->at);
     add_str(o, "user", r->user);
     add_str(o, "reason", r->reason);
-    cJSON_AddItemToObject(o, "value", r->is_set ? triple(r->source, r->dd1, r->dd2) : cJSON_CreateNull());
+    cJSON_AddItemToObject(o, "value",
+                          r->is_set ? triple(r->source, r->dd1, r->dd2) : cJSON_CreateNull());
     cJSON_AddItemToObject(o, "before", triple(r->prev_source, r->prev_dd1, r->prev_dd2));
     cJSON_AddItemToObject(o, "computed",
                           triple(r->computed_source, r->computed_dd1, r->computed_dd2));
@@ -417,9 +423,10 @@ static wf_status history_json(wf_store *s, const wf_explanation *x, const wf_fac
     if (!ex) return WF_E_NOMEM;
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "schema", "wherefrom.history/1");
-    static const char *const keys[] = {"contact", "creation", "stored", "computed", "override",
-                                       "effective"};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) move_item(ex, j, keys[i], keys[i]);
+    static const char *const keys[] = {"contact",  "creation", "stored",
+                                       "computed", "override", "effective"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        move_item(ex, j, keys[i], keys[i]);
     cJSON *recon = cJSON_DetachItemFromObjectCaseSensitive(ex, "reconciliation");
     if (!recon) recon = cJSON_CreateArray();
     augment_recon(recon, x, f);
@@ -488,7 +495,8 @@ static int explain_contact(const wf_cli *cli, wf_store *s, const char *spec, int
     st = wf_store_load_facts(s, id, &f);
     if (st == WF_OK) st = wf_explain(e, f, &x);
     if (st == WF_OK) st = json ? history_json(s, x, f) : history_text(s, x, f);
-    if (st != WF_OK) wf_cli_error("history of contact %lld: %s", (long long)id, wf_status_message(st));
+    if (st != WF_OK)
+        wf_cli_error("history of contact %lld: %s", (long long)id, wf_status_message(st));
     wf_explanation_free(&x);
     wf_facts_free(&f);
     wf_engine_free(&e);

@@ -145,12 +145,18 @@ static int parse_args(wf_cli *cli, int argc, char **argv, override_args *a, int 
         if (r < 0) return -1;
         if (r > 0) continue;
         const char **slot = NULL;
-        if (strcmp(k, "--source") == 0) slot = &a->source;
-        else if (strcmp(k, "--dd1") == 0) slot = &a->dd1;
-        else if (strcmp(k, "--dd2") == 0) slot = &a->dd2;
-        else if (strcmp(k, "--reason") == 0) slot = &a->reason;
-        else if (strcmp(k, "--user") == 0) slot = &a->user;
-        else if (allow_plan && strcmp(k, "--plan") == 0) slot = &a->plan;
+        if (strcmp(k, "--source") == 0)
+            slot = &a->source;
+        else if (strcmp(k, "--dd1") == 0)
+            slot = &a->dd1;
+        else if (strcmp(k, "--dd2") == 0)
+            slot = &a->dd2;
+        else if (strcmp(k, "--reason") == 0)
+            slot = &a->reason;
+        else if (strcmp(k, "--user") == 0)
+            slot = &a->user;
+        else if (allow_plan && strcmp(k, "--plan") == 0)
+            slot = &a->plan;
         else if (allow_plan && strcmp(k, "--dry-run") == 0) {
             a->dry_run = 1;
             continue;
@@ -333,10 +339,13 @@ static int plan_filter(plan_ctx *p, const cJSON *flt, char *err, size_t errsz)
     cJSON_ArrayForEach(k, flt)
     {
         int ok = 0;
-        for (size_t i = 0; keys[i]; i++) ok |= strcmp(k->string, keys[i]) == 0;
+        for (size_t i = 0; keys[i]; i++)
+            ok |= strcmp(k->string, keys[i]) == 0;
         if (!ok) {
-            snprintf(err, errsz, "filter: unknown key \"%.40s\" (known: source, channel, "
-                                 "created_from, created_to)", k->string);
+            snprintf(err, errsz,
+                     "filter: unknown key \"%.40s\" (known: source, channel, "
+                     "created_from, created_to)",
+                     k->string);
             return -1;
         }
     }
@@ -378,7 +387,8 @@ static int plan_filter(plan_ctx *p, const cJSON *flt, char *err, size_t errsz)
     }
     sqlite3_finalize(q);
     int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) rc = add_plan_item(p, ids[i], NULL, err, errsz, "filter: ");
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = add_plan_item(p, ids[i], NULL, err, errsz, "filter: ");
     free(ids);
     return rc;
 }
@@ -393,7 +403,8 @@ static cJSON *read_json_file(const char *path, char *err, size_t errsz)
     wf_buf b = WF_BUF_INIT;
     char chunk[8192];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) wf_buf_add(&b, chunk, n);
+    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+        wf_buf_add(&b, chunk, n);
     fclose(fp);
     const char *end = NULL;
     cJSON *j = cJSON_ParseWithLengthOpts(wf_buf_str(&b), b.len + 1, &end, 1);
@@ -462,9 +473,9 @@ static int apply_items(const wf_cli *cli, wf_store *s, item_list *l, int dry_run
         comp[k++] = l->items[i].computed;
     }
     char err[1024] = "";
-    wf_status st = (ids && ins && comp) ? wf_override_set_many(s, ids, ins, comp, k, now_ms(),
-                                                               NULL, err, sizeof err)
-                                        : WF_E_NOMEM;
+    wf_status st = (ids && ins && comp)
+                       ? wf_override_set_many(s, ids, ins, comp, k, now_ms(), NULL, err, sizeof err)
+                       : WF_E_NOMEM;
     free(ids);
     free(ins);
     free(comp);

@@ -12,8 +12,8 @@
 #include "core/text.h"
 #include "core/vocab.h"
 
-#define ROW_COLS                                                                              \
-    "id, contact, at, user, action, source, dd1, dd2, reason, prev_source, prev_dd1, prev_dd2," \
+#define ROW_COLS                                                                                   \
+    "id, contact, at, user, action, source, dd1, dd2, reason, prev_source, prev_dd1, prev_dd2,"    \
     " computed_source, computed_dd1, computed_dd2, plan"
 
 /* What the contact looks like right before a write. All strings owned. */
@@ -50,9 +50,10 @@ static const char *nz(const char *s)
 
 void wf_override_row_clear(wf_override_row *r)
 {
-    char **all[] = {&r->user,        &r->reason,   &r->plan,     &r->source,
-                    &r->dd1,         &r->dd2,      &r->prev_source, &r->prev_dd1,
-                    &r->prev_dd2,    &r->computed_source, &r->computed_dd1, &r->computed_dd2};
+    char **all[] = {
+        &r->user,         &r->reason,      &r->plan,     &r->source,   &r->dd1,
+        &r->dd2,          &r->prev_source, &r->prev_dd1, &r->prev_dd2, &r->computed_source,
+        &r->computed_dd1, &r->computed_dd2};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         free(*all[i]);
         *all[i] = NULL;
@@ -85,7 +86,8 @@ wf_status wf_override_check_source(const char *value, char *canon, size_t canons
     char up[64];
     size_t n = value ? strlen(value) : 0;
     if (n > 0 && n < sizeof up) {
-        for (size_t i = 0; i <= n; i++) up[i] = (char)toupper((unsigned char)value[i]);
+        for (size_t i = 0; i <= n; i++)
+            up[i] = (char)toupper((unsigned char)value[i]);
         wf_source s = wf_source_from_name(up);
         if (s >= 0 && s < SRC_COUNT) {
             snprintf(canon, canonsz, "%s", wf_source_name(s));
@@ -113,7 +115,8 @@ static wf_status sql_fail(wf_store *s, int rc, const char *what, char *err, size
     wf_status st = wf_store_status(rc);
     if (st == WF_OK) st = WF_E_SOFTWARE;
     if (st == WF_E_BUSY)
-        snprintf(err, errsz, "%s: database is busy (locked by another process); nothing was changed",
+        snprintf(err, errsz,
+                 "%s: database is busy (locked by another process); nothing was changed",
                  wf_store_path(s));
     else
         snprintf(err, errsz, "%s: %s failed: %s", wf_store_path(s), what, wf_store_errmsg(s));
@@ -148,10 +151,11 @@ static wf_status load_state(wf_store *s, int64_t contact, state *st, char *err, 
 {
     sqlite3 *db = wf_store_db(s);
     sqlite3_stmt *q;
-    int rc = sqlite3_prepare_v2(db,
-                                "SELECT c.src, c.src_dd1, c.src_dd2, k.contact, k.source, k.dd1, k.dd2"
-                                " FROM contacts c LEFT JOIN computed k ON k.contact=c.id WHERE c.id=?",
-                                -1, &q, NULL);
+    int rc =
+        sqlite3_prepare_v2(db,
+                           "SELECT c.src, c.src_dd1, c.src_dd2, k.contact, k.source, k.dd1, k.dd2"
+                           " FROM contacts c LEFT JOIN computed k ON k.contact=c.id WHERE c.id=?",
+                           -1, &q, NULL);
     if (rc) return sql_fail(s, rc, "reading the contact", err, errsz);
     sqlite3_bind_int64(q, 1, contact);
     rc = sqlite3_step(q);
@@ -201,13 +205,14 @@ static wf_status insert_row(wf_store *s, const new_row *r, int64_t *row_id, char
                                 " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                 -1, &q, NULL);
     if (rc) return sql_fail(s, rc, "writing the overrides log", err, errsz);
-    const char *texts[] = {r->user,        r->action,        nz(r->val.source), nz(r->val.dd1),
-                           nz(r->val.dd2), r->reason,        nz(r->prev.source), nz(r->prev.dd1),
-                           nz(r->prev.dd2), nz(r->comp.source), nz(r->comp.dd1), nz(r->comp.dd2),
+    const char *texts[] = {r->user,         r->action,          nz(r->val.source),  nz(r->val.dd1),
+                           nz(r->val.dd2),  r->reason,          nz(r->prev.source), nz(r->prev.dd1),
+                           nz(r->prev.dd2), nz(r->comp.source), nz(r->comp.dd1),    nz(r->comp.dd2),
                            nz(r->plan)};
     sqlite3_bind_int64(q, 1, r->contact);
     sqlite3_bind_int64(q, 2, r->at);
-    for (int i = 0; i < 13; i++) sqlite3_bind_text(q, 3 + i, texts[i], -1, SQLITE_STATIC);
+    for (int i = 0; i < 13; i++)
+        sqlite3_bind_text(q, 3 + i, texts[i], -1, SQLITE_STATIC);
     rc = sqlite3_step(q);
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE) return sql_fail(s, rc, "writing the overrides log", err, errsz);
@@ -280,8 +285,12 @@ static wf_status set_locked(wf_store *s, int64_t contact, const wf_override_inpu
     state cur = {0};
     st = load_state(s, contact, &cur, err, errsz);
     if (st == WF_OK) {
-        new_row r = {.contact = contact, .at = now, .user = user, .action = "set",
-                     .reason = in->reason, .plan = in->plan,
+        new_row r = {.contact = contact,
+                     .at = now,
+                     .user = user,
+                     .action = "set",
+                     .reason = in->reason,
+                     .plan = in->plan,
                      .val = {canon, in->dd1, in->dd2}};
         r.comp = pick_computed(&cur, computed);
         r.prev = effective_now(&cur, r.comp);
@@ -298,7 +307,8 @@ static wf_status begin(wf_store *s, char *err, size_t errsz)
     if (st != WF_OK) return st;
     st = wf_store_begin(s);
     if (st == WF_E_BUSY)
-        snprintf(err, errsz, "%s: database is busy (locked by another process); nothing was changed",
+        snprintf(err, errsz,
+                 "%s: database is busy (locked by another process); nothing was changed",
                  wf_store_path(s));
     else if (st != WF_OK)
         snprintf(err, errsz, "%s: cannot start a transaction: %s", wf_store_path(s),
@@ -314,7 +324,8 @@ static wf_status finish(wf_store *s, wf_status st, char *err, size_t errsz)
     }
     st = wf_store_commit(s);
     if (st == WF_E_BUSY)
-        snprintf(err, errsz, "%s: database is busy (locked by another process); nothing was changed",
+        snprintf(err, errsz,
+                 "%s: database is busy (locked by another process); nothing was changed",
                  wf_store_path(s));
     else if (st != WF_OK)
         snprintf(err, errsz, "%s: could not save: %s", wf_store_path(s), wf_store_errmsg(s));
@@ -322,8 +333,8 @@ static wf_status finish(wf_store *s, wf_status st, char *err, size_t errsz)
 }
 
 wf_status wf_override_set(wf_store *s, int64_t contact, const wf_override_input *in,
-                          const wf_override_value *computed, wf_ms now, int64_t *row_id,
-                          char *err, size_t errsz)
+                          const wf_override_value *computed, wf_ms now, int64_t *row_id, char *err,
+                          size_t errsz)
 {
     wf_status st = begin(s, err, errsz);
     if (st != WF_OK) return st;
@@ -342,7 +353,8 @@ wf_status wf_override_set_many(wf_store *s, const int64_t *contacts, const wf_ov
         st = set_locked(s, contacts[i], &ins[i], computed ? &computed[i] : NULL, now, NULL, e,
                         sizeof e);
         if (st != WF_OK) {
-            snprintf(err, errsz, "contact %lld: %s; nothing was changed", (long long)contacts[i], e);
+            snprintf(err, errsz, "contact %lld: %s; nothing was changed", (long long)contacts[i],
+                     e);
             if (failed_index) *failed_index = i;
         }
     }
@@ -361,8 +373,8 @@ static wf_status revert_locked(wf_store *s, int64_t contact, const char *reason,
         st = WF_E_NOTFOUND;
     }
     if (st == WF_OK) {
-        new_row r = {.contact = contact, .at = now, .user = user, .action = "revert",
-                     .reason = reason};
+        new_row r = {
+            .contact = contact, .at = now, .user = user, .action = "revert", .reason = reason};
         r.comp = pick_computed(&cur, NULL);
         r.prev = effective_now(&cur, r.comp);
         st = insert_row(s, &r, row_id, err, errsz);
@@ -386,8 +398,8 @@ wf_status wf_override_revert(wf_store *s, int64_t contact, const char *reason, c
     wf_status st = check_reason(reason, err, errsz);
     if (st == WF_OK) st = begin(s, err, errsz);
     if (st != WF_OK) return st;
-    st = revert_locked(s, contact, reason, author(user, ubuf, sizeof ubuf), now, row_id, err,
-                       errsz);
+    st =
+        revert_locked(s, contact, reason, author(user, ubuf, sizeof ubuf), now, row_id, err, errsz);
     return finish(s, st, err, errsz);
 }
 
@@ -447,8 +459,11 @@ static wf_status undo_locked(wf_store *s, int64_t contact, const char *reason, c
     wf_override_row prev = {0};
     wf_status st = state_before(s, contact, last, &prev, err, errsz);
     if (st == WF_OK && prev.id) {
-        wf_override_input in = {.source = prev.source, .dd1 = prev.dd1, .dd2 = prev.dd2,
-                                .reason = reason, .user = user};
+        wf_override_input in = {.source = prev.source,
+                                .dd1 = prev.dd1,
+                                .dd2 = prev.dd2,
+                                .reason = reason,
+                                .user = user};
         st = set_locked(s, contact, &in, NULL, now, row_id, err, errsz);
     } else if (st == WF_OK) {
         st = revert_locked(s, contact, reason, user, now, row_id, err, errsz);
@@ -459,15 +474,13 @@ static wf_status undo_locked(wf_store *s, int64_t contact, const char *reason, c
     return st;
 }
 
-wf_status wf_override_undo_last(wf_store *s, int64_t contact, const char *reason,
-                                const char *user, wf_ms now, int64_t *row_id, char *err,
-                                size_t errsz)
+wf_status wf_override_undo_last(wf_store *s, int64_t contact, const char *reason, const char *user,
+                                wf_ms now, int64_t *row_id, char *err, size_t errsz)
 {
     char ubuf[256];
     wf_status st = begin(s, err, errsz);
     if (st != WF_OK) return st;
-    st = undo_locked(s, contact, reason, author(user, ubuf, sizeof ubuf), now, row_id, err,
-                     errsz);
+    st = undo_locked(s, contact, reason, author(user, ubuf, sizeof ubuf), now, row_id, err, errsz);
     return finish(s, st, err, errsz);
 }
 
@@ -535,11 +548,14 @@ static int copy_row(void *ctx, const wf_override_row *r)
 {
     wf_override_row *out = ctx;
     *out = *r;
-    char **f[] = {&out->user,        &out->reason,          &out->plan,
-                  &out->source,      &out->dd1,             &out->dd2,
-                  &out->prev_source, &out->prev_dd1,        &out->prev_dd2,
-                  &out->computed_source, &out->computed_dd1, &out->computed_dd2};
-    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) *f[i] = dup_or_null(*f[i]);
+    char **f[] = {&out->user,         &out->reason,
+                  &out->plan,         &out->source,
+                  &out->dd1,          &out->dd2,
+                  &out->prev_source,  &out->prev_dd1,
+                  &out->prev_dd2,     &out->computed_source,
+                  &out->computed_dd1, &out->computed_dd2};
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        *f[i] = dup_or_null(*f[i]);
     return 1;
 }
 
@@ -547,8 +563,9 @@ wf_status wf_override_active(wf_store *s, int64_t contact, wf_override_row *out,
 {
     memset(out, 0, sizeof *out);
     *found = 0;
-    wf_status st = walk(s, "SELECT " ROW_COLS " FROM overrides WHERE contact=?1"
-                           " ORDER BY id DESC LIMIT 1",
+    wf_status st = walk(s,
+                        "SELECT " ROW_COLS " FROM overrides WHERE contact=?1"
+                        " ORDER BY id DESC LIMIT 1",
                         contact, copy_row, out);
     if (st != WF_OK) return st;
     if (out->id && out->is_set) {
@@ -563,8 +580,8 @@ int64_t wf_override_count(wf_store *s, int64_t contact)
 {
     sqlite3_stmt *q;
     int64_t n = -1;
-    if (sqlite3_prepare_v2(wf_store_db(s), "SELECT count(*) FROM overrides WHERE ?1=0 OR contact=?1",
-                           -1, &q, NULL))
+    if (sqlite3_prepare_v2(wf_store_db(s),
+                           "SELECT count(*) FROM overrides WHERE ?1=0 OR contact=?1", -1, &q, NULL))
         return -1;
     sqlite3_bind_int64(q, 1, contact);
     if (sqlite3_step(q) == SQLITE_ROW) n = sqlite3_column_int64(q, 0);

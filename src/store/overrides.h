@@ -25,11 +25,11 @@ typedef struct {
 
 /* What the user asks for. */
 typedef struct {
-    const char *source;       /* required; a value of WF_SOURCE_TABLE (any case) */
-    const char *dd1, *dd2;    /* NULL or "" for empty */
-    const char *reason;       /* required, not blank */
-    const char *user;         /* NULL or "": the login name */
-    const char *plan;         /* plan file name for bulk overrides, else NULL */
+    const char *source;    /* required; a value of WF_SOURCE_TABLE (any case) */
+    const char *dd1, *dd2; /* NULL or "" for empty */
+    const char *reason;    /* required, not blank */
+    const char *user;      /* NULL or "": the login name */
+    const char *plan;      /* plan file name for bulk overrides, else NULL */
 } wf_override_input;
 
 /* One row of the log, owned (free with wf_override_row_clear). */
@@ -59,8 +59,8 @@ wf_status wf_override_check_source(const char *value, char *canon, size_t canons
  * moment; NULL (or a NULL source) takes it from the computed cache, else from
  * the stored value. *row_id (may be NULL) receives the new log row id. */
 wf_status wf_override_set(wf_store *s, int64_t contact, const wf_override_input *in,
-                          const wf_override_value *computed, wf_ms now, int64_t *row_id,
-                          char *err, size_t errsz);
+                          const wf_override_value *computed, wf_ms now, int64_t *row_id, char *err,
+                          size_t errsz);
 
 /* Ends the active override (WF_E_NOTFOUND with a message when there is
  * none). `user` NULL: the login name. */
@@ -70,9 +70,8 @@ wf_status wf_override_revert(wf_store *s, int64_t contact, const char *reason, c
 /* Undoes the newest log row of the contact by appending a row that restores
  * the state before it (the previous override, or none). `reason` NULL gives
  * "undo of #<id>". WF_E_NOTFOUND when the contact has no log rows. */
-wf_status wf_override_undo_last(wf_store *s, int64_t contact, const char *reason,
-                                const char *user, wf_ms now, int64_t *row_id, char *err,
-                                size_t errsz);
+wf_status wf_override_undo_last(wf_store *s, int64_t contact, const char *reason, const char *user,
+                                wf_ms now, int64_t *row_id, char *err, size_t errsz);
 
 /* Bulk: applies n overrides in ONE transaction (all or nothing). contacts[i]
  * gets ins[i]; computed may be NULL (cache). On failure err names the
