@@ -63,7 +63,17 @@ static int render(const wf_explanation *x, int json)
     return rc;
 }
 
-static int explain_one(wf_store *s, const char *spec, int json)
+/* A merged-away record resolves to the survivor: say so. */
+static void note_merged(const wf_cli *cli, const char *spec, int64_t id)
+{
+    char *end = NULL;
+    long long asked = strtoll(spec, &end, 10);
+    if (end && *end == 0 && end != spec && asked != id)
+        wf_cli_info(cli, "record %lld was merged into %lld; explaining %lld", asked, (long long)id,
+                    (long long)id);
+}
+
+static int explain_one(const wf_cli *cli, wf_store *s, const char *spec, int json)
 {
     int64_t id;
     wf_status st = wf_store_find_contact(s, spec, &id);
@@ -78,6 +88,7 @@ static int explain_one(wf_store *s, const char *spec, int json)
     wf_engine *e = NULL;
     wf_facts *f = NULL;
     wf_explanation *x = NULL;
+    if (st == WF_OK) note_merged(cli, spec, id);
     if (st == WF_OK) st = wf_store_load_facts(s, id, &f);
     if (st == WF_OK) st = wf_engine_new(NULL, &e, err, sizeof err);
     if (st == WF_OK) st = wf_explain(e, f, &x);
@@ -131,7 +142,7 @@ int wf_cmd_explain(wf_cli *cli, int argc, char **argv)
     wf_store *s = NULL;
     int rc = wf_cli_open_store(cli, 0, &s);
     if (rc) return rc;
-    rc = explain_one(s, spec, json);
+    rc = explain_one(cli, s, spec, json);
     wf_store_close(&s);
     return rc;
 }
