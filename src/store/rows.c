@@ -172,57 +172,76 @@ static wf_status parse_range(const char *v, wf_ms *from, wf_ms *to)
     return WF_OK;
 }
 
+static wf_status set_str(char **dst, const char *v)
+{
+    char *copy = strdup(v);
+    if (!copy) return WF_E_NOMEM;
+    free(*dst);
+    *dst = copy;
+    return WF_OK;
+}
+
+static wf_status term_source(wf_filter *f, const char *v, char *err, size_t errsz)
+{
+    const char *s = source_lookup(v);
+    if (s) return set_str(&f->source, s);
+    snprintf(err, errsz, "unknown source '%s' (e.g. OFFLINE, ORGANIC_SEARCH)", v);
+    return WF_E_USAGE;
+}
+
+/* Known codes in any case; anything else verbatim (exports hold others). */
+static wf_status term_channel(wf_filter *f, const char *v, char *err, size_t errsz)
+{
+    char up[64];
+    size_t i = 0;
+    for (; v[i] && i + 1 < sizeof up; i++)
+        up[i] = (char)toupper((unsigned char)v[i]);
+    up[i] = 0;
+    wf_channel c = wf_channel_from_code(up);
+    (void)err, (void)errsz;
+    return set_str(&f->channel, c == CH_UNKNOWN ? v : wf_channel_code(c));
+}
+
+static wf_status term_marker(wf_filter *f, const char *v, char *err, size_t errsz)
+{
+    f->marker = marker_lookup(v);
+    if (f->marker) return WF_OK;
+    snprintf(err, errsz,
+             "unknown marker '%s' (changed, overridden, merged, stored-differs, finding)", v);
+    return WF_E_USAGE;
+}
+
+static wf_status term_created(wf_filter *f, const char *v, char *err, size_t errsz)
+{
+    if (parse_range(v, &f->from, &f->to) == WF_OK) return WF_OK;
+    snprintf(err, errsz, "created=%s is not a date range like 2024-01-01..2024-06-30", v);
+    return WF_E_USAGE;
+}
+
+static const struct {
+    const char *name;
+    wf_status (*fn)(wf_filter *, const char *, char *, size_t);
+} terms[] = {
+    {"source", term_source},
+    {"channel", term_channel},
+    {"marker", term_marker},
+    {"created", term_created},
+};
+
 static wf_status filter_term(wf_filter *f, const char *term, char *err, size_t errsz)
 {
     const char *eq = strchr(term, '=');
     if (!eq || eq == term || !eq[1]) {
         snprintf(err, errsz,
-                 "filter term '%s' is not NAME=VALUE (names: source, channel, "
-                 "marker, created)",
-                 term);
+                 "filter term '%s' is not NAME=VALUE (source, channel, marker, created)", term);
         return WF_E_USAGE;
     }
     size_t nl = (size_t)(eq - term);
-    const char *v = eq + 1;
-    if (nl == 6 && strncasecmp(term, "source", 6) == 0) {
-        const char *s = source_lookup(v);
-        if (!s) {
-            snprintf(err, errsz, "unknown source '%s' (e.g. OFFLINE, ORGANIC_SEARCH)", v);
-            return WF_E_USAGE;
-        }
-        free(f->source);
-        f->source = strdup(s);
-    } else if (nl == 7 && strncasecmp(term, "channel", 7) == 0) {
-        wf_channel c = wf_channel_from_code(v);
-        char up[64];
-        size_t i = 0;
-        for (; v[i] && i + 1 < sizeof up; i++)
-            up[i] = (char)toupper((unsigned char)v[i]);
-        up[i] = 0;
-        if (c == CH_UNKNOWN) c = wf_channel_from_code(up);
-        free(f->channel);
-        f->channel = strdup(c == CH_UNKNOWN ? v : wf_channel_code(c));
-    } else if (nl == 6 && strncasecmp(term, "marker", 6) == 0) {
-        unsigned m = marker_lookup(v);
-        if (!m) {
-            snprintf(err, errsz,
-                     "unknown marker '%s' (changed, overridden, merged, "
-                     "stored-differs, finding)",
-                     v);
-            return WF_E_USAGE;
-        }
-        f->marker = m;
-    } else if (nl == 7 && strncasecmp(term, "created", 7) == 0) {
-        if (parse_range(v, &f->from, &f->to) != WF_OK) {
-            snprintf(err, errsz, "created=%s is not a date range like 2024-01-01..2024-06-30", v);
-            return WF_E_USAGE;
-        }
-    } else {
-        snprintf(err, errsz, "unknown filter '%.*s' (source, channel, marker, created)", (int)nl,
-                 term);
-        return WF_E_USAGE;
-    }
-    return WF_OK;
+    for (size_t i = 0; i < sizeof terms / sizeof terms[0]; i++)
+        if (strlen(terms[i].name) == nl && strncasecmp(term, terms[i].name, nl) == 0)
+            return terms[i].fn(f, eq + 1, err, errsz);
+    snprintf(err, errsz, "unknown filter '%.*s' (source, channel, marker, created)", (int)nl, term);
+    return WF_E_USAGE;
 }
 
 static wf_status filter_dup(wf_filter *dst, const wf_filter *src)

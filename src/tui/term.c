@@ -113,6 +113,10 @@ static void handle_winch(void)
     got_winch = 0;
     if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
         resize_term(ws.ws_row, ws.ws_col);
+    /* Terminals keep, clip or reflow the old content on a resize, each in its
+     * own way: repaint everything rather than trust curses' idea of the
+     * screen (a burst of resizes left stale rows; tests/test_hostile_term). */
+    clearok(curscr, TRUE);
 }
 
 static void draw(wf_app *a)
