@@ -579,6 +579,33 @@ static void every_demo_contact_opens(void **state)
     stop(t);
 }
 
+static void clicks_select_rows_and_tabs(void **state)
+{
+    (void)state;
+    T *t = start("screen", 0, 130, 30);
+    run(t, "click 3 6"); /* screen row 6: the 5th contact, id 1 */
+    assert_int_equal(selected(t), 1);
+    run(t, "open 1");
+    int x = t->a.list_w + 1;
+    run(t, "click 0 0");
+    assert_int_equal(t->a.detail.tab, TAB_OVERVIEW);
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "click %d 2", x + 15); /* "[2 Timeline]" starts at 13 */
+    run(t, cmd);
+    assert_int_equal(t->a.detail.tab, TAB_TIMELINE);
+    snprintf(cmd, sizeof cmd, "click %d 2", x + 27); /* "[3 Why]" at 26..32 */
+    run(t, cmd);
+    assert_int_equal(t->a.detail.tab, TAB_WHY);
+    snprintf(cmd, sizeof cmd, "click %d 2", x + 36); /* "[4 History]" at 34.. */
+    run(t, cmd);
+    assert_int_equal(t->a.detail.tab, TAB_HISTORY);
+    run(t, "click 3 7"); /* a list row beside the detail opens that contact */
+    assert_int_equal(t->a.detail.id, selected(t));
+    assert_int_equal(selected(t), 2);
+    assert_true(run(t, "click here") & WF_CH_ERROR);
+    stop(t);
+}
+
 /* ---- help, prompt, dialogs ------------------------------------------------------------ */
 
 static void help_screen_from_the_key_table(void **state)
@@ -728,6 +755,7 @@ int main(void)
         cmocka_unit_test(detail_side_by_side_130x30),
         cmocka_unit_test(every_demo_contact_opens),
         cmocka_unit_test(override_dialog_80x24),
+        cmocka_unit_test(clicks_select_rows_and_tabs),
         cmocka_unit_test(help_screen_from_the_key_table),
         cmocka_unit_test(command_prompt_history),
         cmocka_unit_test(override_dialog_saves_and_undo_reverts),

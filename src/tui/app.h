@@ -141,6 +141,7 @@ int wf_list_last(wf_app *a);
 int wf_list_move(wf_app *a, int delta);
 int wf_list_reload(wf_app *a);
 int wf_list_select_id(wf_app *a, int64_t id);
+int wf_list_pick(wf_app *a, size_t i);
 const wf_row *wf_list_selected(const wf_app *a);
 void wf_list_draw(wf_app *a, int y0, int width);
 
@@ -153,6 +154,8 @@ int wf_detail_move(wf_app *a, int delta);
 int wf_detail_enter(wf_app *a);
 void wf_detail_draw(wf_app *a, int x0, int width);
 int wf_tab_from_name(const char *name);
+/* The tab whose label is at column x of the tab bar, or NULL. */
+const char *wf_detail_tab_at(int x);
 
 /* dialog.c: override dialog, revert, undo */
 int wf_dialog_open(wf_app *a);

@@ -393,6 +393,7 @@ static int cmd_dump(wf_app *a, const char *arg)
 /* ---- the dispatcher ---------------------------------------------------------------- */
 
 typedef int (*cmd_fn)(wf_app *, const char *);
+static int cmd_click(wf_app *a, const char *arg); /* with the mouse code below */
 
 static const struct {
     const char *name;
@@ -425,6 +426,7 @@ static const struct {
     {"quit", cmd_quit},
     {"q", cmd_quit},
     {"keys", cmd_keys},
+    {"click", cmd_click},
     {"resize", cmd_resize},
     {"dump-screen", cmd_dump},
 };
@@ -472,6 +474,26 @@ static const char *binding_for(int key)
     return NULL;
 }
 
+/* A click at screen column x, row y (0-based): a tab label switches the
+ * tab; a list row selects it, and opens it when a contact is shown beside
+ * the list. */
+static int click(wf_app *a, int x, int y)
+{
+    if (a->help || a->too_small || a->dialog.open) return WF_CH_NONE;
+    int dx = a->side ? a->list_w + 1 : 0;
+    if (a->detail.id && x >= dx && y == 2) {
+        const char *tab = wf_detail_tab_at(x - dx);
+        return tab ? wf_detail_tab(a, tab) : WF_CH_NONE;
+    }
+    int i = y - 2;
+    if ((a->detail.id && !a->side) || x >= a->list_w || i < 0 || i >= (int)a->n_win)
+        return WF_CH_NONE;
+    int ch = wf_list_pick(a, (size_t)i) | WF_CH_DRAW;
+    const wf_row *r = wf_list_selected(a);
+    if (a->detail.id && r) ch |= wf_detail_open(a, r->id);
+    return ch;
+}
+
 static int mouse_event(wf_app *a)
 {
     MEVENT ev;
@@ -480,15 +502,19 @@ static int mouse_event(wf_app *a)
 #ifdef BUTTON5_PRESSED
     if (ev.bstate & BUTTON5_PRESSED) return nav(a, 3);
 #endif
-    if (!(ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_RELEASED))) return 0;
-    if (a->detail.id && (a->side ? ev.x > a->list_w : 1) && ev.y == 2) {
-        int tab = (ev.x - (a->side ? a->list_w + 1 : 0)) / 14;
-        static const char *const names[] = {"overview", "timeline", "why", "history"};
-        return tab >= 0 && tab < 4 ? wf_detail_tab(a, names[tab]) : 0;
-    }
-    if (ev.y >= 2 && ev.y < 2 + (int)a->n_win && ev.x < a->list_w && (!a->detail.id || a->side))
-        return wf_list_move(a, ev.y - 2 - (int)a->cur);
+    if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_RELEASED))
+        return click(a, ev.x, ev.y);
     return WF_CH_NONE;
+}
+
+static int cmd_click(wf_app *a, const char *arg)
+{
+    int x, y;
+    if (sscanf(arg, "%d %d", &x, &y) != 2) {
+        wf_app_message(a, 1, "click needs COL ROW (0-based)");
+        return WF_CH_DRAW | WF_CH_ERROR;
+    }
+    return click(a, x, y);
 }
 
 int wf_cmd_key(wf_app *a, int key)

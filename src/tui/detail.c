@@ -363,6 +363,18 @@ static void history(dlines *L, const wf_explanation *x)
 
 /* ---- drawing ---------------------------------------------------------------------- */
 
+/* Each label is drawn as "[label]" and a space (draw_tabs). */
+const char *wf_detail_tab_at(int x)
+{
+    int start = 0;
+    for (int t = 0; t < TAB_COUNT; t++) {
+        int w = (int)strlen(tab_labels[t]) + 3;
+        if (x >= start && x < start + w - 1) return tab_names[t];
+        start += w;
+    }
+    return NULL;
+}
+
 static void draw_tabs(wf_app *a, int y, int x0, int width)
 {
     int x = x0;

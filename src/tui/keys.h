@@ -70,6 +70,7 @@
     X("back", "", "close the top view")                                                            \
     X("quit", "", "quit")                                                                          \
     X("keys", "KEYS", "type keys (<Enter> <Esc> <Tab> <Down> <Up> <BS> <C-u>)")                    \
+    X("click", "COL ROW", "a mouse click at a screen cell (0-based)")                              \
     X("resize", "COLSxROWS", "resize the screen (headless mode)")                                  \
     X("dump-screen", "PATH|-", "write the screen as text")
 

@@ -208,6 +208,14 @@ int wf_list_move(wf_app *a, int delta)
     return ch;
 }
 
+/* Selects the i-th row on screen, where it is. */
+int wf_list_pick(wf_app *a, size_t i)
+{
+    if (i >= a->n_win) return WF_CH_NONE;
+    a->cur = i;
+    return WF_CH_DRAW;
+}
+
 int wf_list_select_id(wf_app *a, int64_t id)
 {
     wf_row r;
