@@ -277,53 +277,64 @@ static int applies(const wf_history *h)
     return strcmp(c, "manual-edit") == 0 || strcmp(c, "data-load") == 0;
 }
 
+static wf_status tracked_creation_step(builder *b)
+{
+    const wf_form *m = b->creating_form;
+    return wf_x_add_step(
+        b, b->f->created_at, R_C02,
+        wf_x_fmt(b,
+                 "The contact was created by form %s submitted on a tracked page (%s); the "
+                 "form carried visitor token %s, which is linked to the contact, so the "
+                 "original source is that of the earliest session of that visitor.",
+                 m->form_id ? m->form_id : (m->conversion_id ? m->conversion_id : "(unknown)"),
+                 m->page_url ? m->page_url : "page unknown", m->token),
+        b->creation_item, WF_NO_INDEX);
+}
+
+/* C09: created by a form that linked no visitor token. */
+static const char *untracked_form(builder *b, wf_value *v)
+{
+    const wf_facts *f = b->f;
+    const wf_form *m = b->creating_form;
+    const char *id = m && m->form_id         ? m->form_id
+                     : m && m->conversion_id ? m->conversion_id
+                                             : (f->channel_detail ? f->channel_detail : "");
+    *v = (wf_value){"OFFLINE", "FORM", id};
+    return wf_x_fmt(b,
+                    "The contact was created by a form submission that linked no visitor "
+                    "token (%s), so the source is %s. Possible causes: the form was "
+                    "submitted from a filtered (excluded) IP address; assumed, since an "
+                    "export cannot tell them apart: cookies refused, a server-side Forms "
+                    "API call without hutk, or a page without the tracking code.",
+                    m && m->filtered_ip ? "submitted from a filtered IP address"
+                    : m                 ? "the submission carried no token"
+                                        : "no form record was imported",
+                    value_text(b, v));
+}
+
+/* C01: created anywhere but a tracked page. */
+static const char *offline_creation(builder *b, wf_value *v)
+{
+    const wf_facts *f = b->f;
+    *v = (wf_value){"OFFLINE", f->channel ? f->channel : "",
+                    f->channel_detail ? f->channel_detail : ""};
+    return wf_x_fmt(b,
+                    "The contact was created offline (channel %s: %s%s%s%s), so the "
+                    "original source starts as %s.",
+                    f->channel ? f->channel : "(none recorded)", b->x->creation.description,
+                    f->channel_label ? ", \"" : "", f->channel_label ? f->channel_label : "",
+                    f->channel_label ? "\"" : "", value_text(b, v));
+}
+
 static wf_status creation_event(builder *b)
 {
     const wf_facts *f = b->f;
     size_t it = b->creation_item;
-    if (b->tracked_creation) {
-        const wf_form *m = b->creating_form;
-        return wf_x_add_step(
-            b, f->created_at, R_C02,
-            wf_x_fmt(b,
-                     "The contact was created by form %s submitted on a tracked page (%s); the "
-                     "form carried visitor token %s, which is linked to the contact, so the "
-                     "original source is that of the earliest session of that visitor.",
-                     m->form_id ? m->form_id : (m->conversion_id ? m->conversion_id : "(unknown)"),
-                     m->page_url ? m->page_url : "page unknown", m->token),
-            it, WF_NO_INDEX);
-    }
+    if (b->tracked_creation) return tracked_creation_step(b);
     wf_value v;
-    wf_rule rule;
-    const char *text;
-    if (channel_is(f->channel, "FORM")) {
-        const wf_form *m = b->creating_form;
-        const char *id = m && m->form_id         ? m->form_id
-                         : m && m->conversion_id ? m->conversion_id
-                                                 : (f->channel_detail ? f->channel_detail : "");
-        v = (wf_value){"OFFLINE", "FORM", id};
-        rule = R_C09;
-        text = wf_x_fmt(b,
-                        "The contact was created by a form submission that linked no visitor "
-                        "token (%s), so the source is %s. Possible causes: the form was "
-                        "submitted from a filtered (excluded) IP address; assumed, since an "
-                        "export cannot tell them apart: cookies refused, a server-side Forms "
-                        "API call without hutk, or a page without the tracking code.",
-                        m && m->filtered_ip ? "submitted from a filtered IP address"
-                        : m                 ? "the submission carried no token"
-                                            : "no form record was imported",
-                        value_text(b, &v));
-    } else {
-        v = (wf_value){"OFFLINE", f->channel ? f->channel : "",
-                       f->channel_detail ? f->channel_detail : ""};
-        rule = R_C01;
-        text = wf_x_fmt(b,
-                        "The contact was created offline (channel %s: %s%s%s%s), so the "
-                        "original source starts as %s.",
-                        f->channel ? f->channel : "(none recorded)", b->x->creation.description,
-                        f->channel_label ? ", \"" : "", f->channel_label ? f->channel_label : "",
-                        f->channel_label ? "\"" : "", value_text(b, &v));
-    }
+    int form = channel_is(f->channel, "FORM");
+    wf_rule rule = form ? R_C09 : R_C01;
+    const char *text = form ? untracked_form(b, &v) : offline_creation(b, &v);
     if (b->earliest != WF_TIME_NONE && b->earliest <= f->created_at) {
         /* a merged record's visit, linked before this record existed */
         return wf_x_add_step(b, f->created_at, rule,

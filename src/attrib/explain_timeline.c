@@ -61,85 +61,117 @@ static void fill_session(builder *b, wf_tl_item *it, rsession *r)
                           r->linked ? "" : ", not linked to the contact");
 }
 
-static void fill_other(builder *b, wf_tl_item *it, const unit *u)
+static size_t index_of(const builder *b, const wf_tl_item *it)
+{
+    return (size_t)(it - b->x->timeline);
+}
+
+static void fill_creation(builder *b, wf_tl_item *it)
 {
     const wf_facts *f = b->f;
+    it->kind = WF_TL_CREATION;
+    it->label = "Created";
+    it->is_creation = 1;
+    it->detail = wf_x_fmt(b, "channel %s%s%s: %s", f->channel ? f->channel : "(none)",
+                          f->channel_detail ? " / " : "", nz(f->channel_detail),
+                          wf_channel_description(wf_channel_from_code(f->channel)));
+    b->creation_item = index_of(b, it);
+}
+
+static void fill_merge(builder *b, wf_tl_item *it, size_t i)
+{
+    const wf_merge *m = &b->f->merges[i];
+    it->kind = WF_TL_MERGE;
+    it->label = "Merged";
+    it->detail = wf_x_fmt(b, "record %lld merged into this one%s%s", (long long)m->merged_id,
+                          m->user_id ? " by user " : "", nz(m->user_id));
+    b->merge_item[i] = index_of(b, it);
+}
+
+static void fill_link(builder *b, wf_tl_item *it, size_t i)
+{
+    const wf_token_link *k = &b->f->links[i];
+    it->kind = WF_TL_LINK;
+    it->label = "Token linked";
+    it->token = k->token;
+    it->rule = R_C03;
+    it->detail = wf_x_fmt(b, "visitor token %s linked by %s", nz(k->token), link_via_name(k->via));
+    b->link_item[i] = index_of(b, it);
+}
+
+static void fill_form(builder *b, wf_tl_item *it, size_t i)
+{
+    const wf_form *m = &b->f->forms[i];
+    it->kind = WF_TL_FORM;
+    it->label = "Form submitted";
+    it->url = m->page_url;
+    it->token = m->token;
+    it->is_creation = m == b->creating_form;
+    it->detail = wf_x_fmt(b, "form %s on %s%s", m->form_id ? m->form_id : nz(m->conversion_id),
+                          m->page_url ? m->page_url : "(unknown page)",
+                          m->filtered_ip ? " (filtered IP: links nothing)"
+                          : m->token     ? ""
+                                         : " (no visitor token)");
+    b->form_item[i] = index_of(b, it);
+}
+
+static void fill_click(builder *b, wf_tl_item *it, size_t i)
+{
+    const wf_email_click *c = &b->f->clicks[i];
+    it->kind = WF_TL_EMAIL_CLICK;
+    it->label = "Email click";
+    it->url = c->url;
+    it->token = c->token;
+    it->detail = wf_x_fmt(b, "email %s%s%s", c->email_id ? c->email_id : "(unknown)",
+                          c->url ? " to " : "", nz(c->url));
+    b->click_item[i] = index_of(b, it);
+}
+
+static void fill_history(builder *b, wf_tl_item *it, size_t i)
+{
+    const wf_history *h = &b->f->history[i];
+    it->kind = WF_TL_HISTORY;
+    it->label = "Stored change";
+    it->detail = wf_x_fmt(b, "%s = %s (%s%s%s)", nz(h->property), h->value ? h->value : "(empty)",
+                          h->source_type ? h->source_type : "no source type",
+                          h->source_id ? " " : "", nz(h->source_id));
+    b->hist_item[i] = index_of(b, it);
+}
+
+static void fill_override(builder *b, wf_tl_item *it)
+{
+    const wf_override *o = b->f->override;
+    it->kind = WF_TL_OVERRIDE;
+    it->label = "Override";
+    it->detail = wf_x_fmt(b, "%s / %s / %s by %s: %s", nz(o->source), nz(o->dd1), nz(o->dd2),
+                          nz(o->user), nz(o->reason));
+    b->override_item = index_of(b, it);
+}
+
+static void fill_other(builder *b, wf_tl_item *it, const unit *u)
+{
     switch (u->kind) {
     case U_CREATION:
-        it->kind = WF_TL_CREATION;
-        it->label = "Created";
-        it->is_creation = 1;
-        it->detail = wf_x_fmt(b, "channel %s%s%s: %s", f->channel ? f->channel : "(none)",
-                              f->channel_detail ? " / " : "", nz(f->channel_detail),
-                              wf_channel_description(wf_channel_from_code(f->channel)));
-        b->creation_item = (size_t)(it - b->x->timeline);
+        fill_creation(b, it);
         break;
-    case U_MERGE: {
-        const wf_merge *m = &f->merges[u->idx];
-        it->kind = WF_TL_MERGE;
-        it->label = "Merged";
-        it->detail = wf_x_fmt(b, "record %lld merged into this one%s%s", (long long)m->merged_id,
-                              m->user_id ? " by user " : "", nz(m->user_id));
-        b->merge_item[u->idx] = (size_t)(it - b->x->timeline);
+    case U_MERGE:
+        fill_merge(b, it, u->idx);
         break;
-    }
-    case U_LINK: {
-        const wf_token_link *k = &f->links[u->idx];
-        it->kind = WF_TL_LINK;
-        it->label = "Token linked";
-        it->token = k->token;
-        it->rule = R_C03;
-        it->detail =
-            wf_x_fmt(b, "visitor token %s linked by %s", nz(k->token), link_via_name(k->via));
-        b->link_item[u->idx] = (size_t)(it - b->x->timeline);
+    case U_LINK:
+        fill_link(b, it, u->idx);
         break;
-    }
-    case U_FORM: {
-        const wf_form *m = &f->forms[u->idx];
-        it->kind = WF_TL_FORM;
-        it->label = "Form submitted";
-        it->url = m->page_url;
-        it->token = m->token;
-        it->is_creation = m == b->creating_form;
-        it->detail = wf_x_fmt(b, "form %s on %s%s", m->form_id ? m->form_id : nz(m->conversion_id),
-                              m->page_url ? m->page_url : "(unknown page)",
-                              m->filtered_ip ? " (filtered IP: links nothing)"
-                              : m->token     ? ""
-                                             : " (no visitor token)");
-        b->form_item[u->idx] = (size_t)(it - b->x->timeline);
+    case U_FORM:
+        fill_form(b, it, u->idx);
         break;
-    }
-    case U_CLICK: {
-        const wf_email_click *c = &f->clicks[u->idx];
-        it->kind = WF_TL_EMAIL_CLICK;
-        it->label = "Email click";
-        it->url = c->url;
-        it->token = c->token;
-        it->detail = wf_x_fmt(b, "email %s%s%s", c->email_id ? c->email_id : "(unknown)",
-                              c->url ? " to " : "", nz(c->url));
-        b->click_item[u->idx] = (size_t)(it - b->x->timeline);
+    case U_CLICK:
+        fill_click(b, it, u->idx);
         break;
-    }
-    case U_HISTORY: {
-        const wf_history *h = &f->history[u->idx];
-        it->kind = WF_TL_HISTORY;
-        it->label = "Stored change";
-        it->detail =
-            wf_x_fmt(b, "%s = %s (%s%s%s)", nz(h->property), h->value ? h->value : "(empty)",
-                     h->source_type ? h->source_type : "no source type", h->source_id ? " " : "",
-                     nz(h->source_id));
-        b->hist_item[u->idx] = (size_t)(it - b->x->timeline);
+    case U_HISTORY:
+        fill_history(b, it, u->idx);
         break;
-    }
-    default: {
-        const wf_override *o = f->override;
-        it->kind = WF_TL_OVERRIDE;
-        it->label = "Override";
-        it->detail = wf_x_fmt(b, "%s / %s / %s by %s: %s", nz(o->source), nz(o->dd1), nz(o->dd2),
-                              nz(o->user), nz(o->reason));
-        b->override_item = (size_t)(it - b->x->timeline);
+    default:
+        fill_override(b, it);
         break;
-    }
     }
 }
 
@@ -179,26 +211,59 @@ static size_t collect_units(builder *b, unit *u)
     return n;
 }
 
-wf_status wf_x_timeline(builder *b)
+/* Writes a session item at tl[k] followed by its page views; returns the
+ * index after them. */
+static size_t emit_session(builder *b, wf_tl_item *tl, size_t k, rsession *r)
+{
+    r->item = k;
+    fill_session(b, &tl[k], r);
+    tl[k].first_page = k + 1;
+    size_t sess = k++;
+    for (size_t p = 0; p < r->s.n; p++, k++) {
+        const wf_pageview *pv = b->pvs[r->s.first + p];
+        tl[k] = (wf_tl_item){.at = pv->at,
+                             .kind = WF_TL_PAGEVIEW,
+                             .row_id = pv->id,
+                             .label = "Page view",
+                             .detail = pv->url ? pv->url : "",
+                             .url = pv->url,
+                             .referrer = pv->referrer,
+                             .token = pv->token,
+                             .rule = R_NONE,
+                             .first_page = WF_NO_INDEX,
+                             .session = sess,
+                             .linked = r->linked};
+    }
+    return k;
+}
+
+static wf_status alloc_maps(builder *b)
 {
     const wf_facts *f = b->f;
-    size_t max_units =
-        2 + f->n_merges + f->n_links + f->n_forms + f->n_clicks + b->n_rs + f->n_history;
-    unit *u = malloc(max_units * sizeof *u);
     b->form_item = index_map(b, f->n_forms);
     b->click_item = index_map(b, f->n_clicks);
     b->link_item = index_map(b, f->n_links);
     b->merge_item = index_map(b, f->n_merges);
     b->hist_item = index_map(b, f->n_history);
     b->override_item = WF_NO_INDEX;
-    if (!u || !b->form_item || !b->click_item || !b->link_item || !b->merge_item || !b->hist_item) {
+    return b->form_item && b->click_item && b->link_item && b->merge_item && b->hist_item
+               ? WF_OK
+               : WF_E_NOMEM;
+}
+
+wf_status wf_x_timeline(builder *b)
+{
+    const wf_facts *f = b->f;
+    size_t max_units =
+        2 + f->n_merges + f->n_links + f->n_forms + f->n_clicks + b->n_rs + f->n_history;
+    unit *u = malloc(max_units * sizeof *u);
+    if (!u || alloc_maps(b) != WF_OK) {
         free(u);
         return WF_E_NOMEM;
     }
     size_t nu = collect_units(b, u);
     qsort(u, nu, sizeof *u, cmp_unit);
-    size_t total = nu + f->n_pageviews;
-    wf_tl_item *tl = wf_arena_alloc(b->a, total * sizeof *tl);
+    wf_tl_item *tl = wf_arena_alloc(b->a, (nu + f->n_pageviews) * sizeof *tl);
     if (!tl) {
         free(u);
         return WF_E_NOMEM;
@@ -210,32 +275,13 @@ wf_status wf_x_timeline(builder *b)
         it->at = u[i].at;
         it->rule = R_NONE;
         it->first_page = it->session = WF_NO_INDEX;
-        if (u[i].kind != U_SESSION) {
-            it->row_id = u[i].row;
-            fill_other(b, it, &u[i]);
-            k++;
+        if (u[i].kind == U_SESSION) {
+            k = emit_session(b, tl, k, &b->rs[u[i].idx]);
             continue;
         }
-        rsession *r = &b->rs[u[i].idx];
-        r->item = k;
-        fill_session(b, it, r);
-        it->first_page = k + 1;
-        size_t sess = k++;
-        for (size_t p = 0; p < r->s.n; p++, k++) {
-            const wf_pageview *pv = b->pvs[r->s.first + p];
-            tl[k] = (wf_tl_item){.at = pv->at,
-                                 .kind = WF_TL_PAGEVIEW,
-                                 .row_id = pv->id,
-                                 .label = "Page view",
-                                 .detail = pv->url ? pv->url : "",
-                                 .url = pv->url,
-                                 .referrer = pv->referrer,
-                                 .token = pv->token,
-                                 .rule = R_NONE,
-                                 .first_page = WF_NO_INDEX,
-                                 .session = sess,
-                                 .linked = r->linked};
-        }
+        it->row_id = u[i].row;
+        fill_other(b, it, &u[i]);
+        k++;
     }
     b->x->n_timeline = k;
     free(u);
