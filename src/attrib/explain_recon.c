@@ -105,62 +105,73 @@ static const wf_change *replayed(const moments *m, const char *value)
     return NULL;
 }
 
-static void classify(builder *b, const moments *mv, const wf_history *h, wf_recon *r)
+static void set_cause(wf_recon *r, wf_cause c, int explained, const char *note)
+{
+    r->cause = c;
+    r->explained = explained;
+    r->note = note;
+}
+
+/* ANALYTICS / CALCULATED: HubSpot's own computation. */
+static void classify_computed(builder *b, const moments *mv, const wf_history *h, wf_recon *r)
 {
     const wf_facts *f = b->f;
     const wf_explanation *x = b->x;
-    const char *k = klass(h);
     const char *v = h->value ? h->value : "";
-    if (strcmp(k, "computed") == 0 && near(h->at, f->created_at)) {
-        r->cause = WF_CAUSE_CREATION;
+    const wf_merge *m;
+    if (near(h->at, f->created_at)) {
         const wf_change *c = x->n_changes ? &x->changes[0] : NULL;
-        r->explained = c && s_eq(c->to.source, v);
-        r->note = r->explained ? "HubSpot computed the value when the contact was created; the "
-                                 "replay starts with the same value."
-                               : wf_x_fmt(b,
-                                          "HubSpot computed %s at creation, but the replay "
-                                          "starts with %s.",
-                                          v, c ? c->to.source : "no value");
-    } else if (strcmp(k, "computed") == 0 && merged_created_near(f, h->at)) {
-        const wf_merge *m = merged_created_near(f, h->at);
-        r->cause = WF_CAUSE_CREATION;
-        r->explained = s_eq(v, "OFFLINE") && m->merged_channel && strcmp(m->merged_channel, "FORM");
-        r->note = wf_x_fmt(b,
+        int same = c && s_eq(c->to.source, v);
+        set_cause(r, WF_CAUSE_CREATION, same,
+                  same ? "HubSpot computed the value when the contact was created; the "
+                         "replay starts with the same value."
+                       : wf_x_fmt(b,
+                                  "HubSpot computed %s at creation, but the replay starts "
+                                  "with %s.",
+                                  v, c ? c->to.source : "no value"));
+    } else if ((m = merged_created_near(f, h->at))) {
+        set_cause(r, WF_CAUSE_CREATION,
+                  s_eq(v, "OFFLINE") && m->merged_channel && strcmp(m->merged_channel, "FORM"),
+                  wf_x_fmt(b,
                            "HubSpot computed the value when record %lld, merged in later, was "
                            "created; it belongs to that record's history (C07).",
-                           (long long)m->merged_id);
-    } else if (strcmp(k, "computed") == 0) {
-        const wf_change *c = replayed(mv, v);
-        int moved = first_moved(mv, h);
-        r->cause = c || moved ? WF_CAUSE_EARLIER_VISIT : WF_CAUSE_UNEXPLAINED;
-        r->explained = c != NULL;
-        r->note = c       ? "An earlier visit was found (C04); the replay makes the same change."
-                  : moved ? "The first-visit properties moved earlier at the same moment (an "
-                            "earlier visit was found), but the imported visits do not show it."
-                          : "HubSpot recomputed the value later, and no earlier visit in the "
-                            "imported data explains it.";
-    } else if (strcmp(k, "manual-edit") == 0) {
-        r->cause = WF_CAUSE_MANUAL_EDIT;
-        r->explained = 1;
-        r->note = "Set by hand (C06); HubSpot cleared both drill-downs.";
-    } else if (strcmp(k, "data-load") == 0) {
-        r->cause = WF_CAUSE_DATA_LOAD;
-        r->explained = 1;
-        r->note = "Written by a data load (C08); wherefrom applies it like a manual edit "
-                  "(assumed).";
-    } else if (strcmp(k, "merge") == 0 || merge_near(f, h->at)) {
-        r->cause = WF_CAUSE_MERGE;
-        r->explained = 1;
-        r->note = "Changed by a merge (C07): HubSpot keeps the primary record's value, "
-                  "wherefrom takes the earliest interaction of either record (assumed).";
+                           (long long)m->merged_id));
+    } else if (replayed(mv, v)) {
+        set_cause(r, WF_CAUSE_EARLIER_VISIT, 1,
+                  "An earlier visit was found (C04); the replay makes the same change.");
+    } else if (first_moved(mv, h)) {
+        set_cause(r, WF_CAUSE_EARLIER_VISIT, 0,
+                  "The first-visit properties moved earlier at the same moment (an earlier "
+                  "visit was found), but the imported visits do not show it.");
     } else {
-        r->cause = WF_CAUSE_UNEXPLAINED;
-        r->explained = 0;
-        r->note = wf_x_fmt(b,
+        set_cause(r, WF_CAUSE_UNEXPLAINED, 0,
+                  "HubSpot recomputed the value later, and no earlier visit in the imported "
+                  "data explains it.");
+    }
+}
+
+static void classify(builder *b, const moments *mv, const wf_history *h, wf_recon *r)
+{
+    const char *k = klass(h);
+    if (strcmp(k, "computed") == 0)
+        classify_computed(b, mv, h, r);
+    else if (strcmp(k, "manual-edit") == 0)
+        set_cause(r, WF_CAUSE_MANUAL_EDIT, 1,
+                  "Set by hand (C06); HubSpot cleared both drill-downs.");
+    else if (strcmp(k, "data-load") == 0)
+        set_cause(r, WF_CAUSE_DATA_LOAD, 1,
+                  "Written by a data load (C08); wherefrom applies it like a manual edit "
+                  "(assumed).");
+    else if (strcmp(k, "merge") == 0 || merge_near(b->f, h->at))
+        set_cause(r, WF_CAUSE_MERGE, 1,
+                  "Changed by a merge (C07): HubSpot keeps the primary record's value, "
+                  "wherefrom takes the earliest interaction of either record (assumed).");
+    else
+        set_cause(r, WF_CAUSE_UNEXPLAINED, 0,
+                  wf_x_fmt(b,
                            "No rule explains a change by source type %s; the raw entry is "
                            "shown as stored.",
-                           h->source_type ? h->source_type : "(none)");
-    }
+                           h->source_type ? h->source_type : "(none)"));
 }
 
 /* C10: the API (or an integration) created the contact seconds before a
