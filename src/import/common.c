@@ -101,38 +101,49 @@ wf_status wf_imp_id(wf_imp *im, const cJSON *j, const char *field, int required,
     return wf_imp_fail(im, field, "expected an id (number or string), got %s", wf_imp_type(j));
 }
 
-static wf_status check_range(wf_imp *im, const char *field, wf_ms t, const char *text)
+static int in_range(wf_ms t)
 {
-    if (t >= WF_IMPORT_TIME_MIN && t < WF_IMPORT_TIME_MAX) return WF_OK;
+    return t >= WF_IMPORT_TIME_MIN && t < WF_IMPORT_TIME_MAX;
+}
+
+static wf_status absurd(wf_imp *im, const char *field, wf_ms t, const char *text)
+{
     char iso[WF_TIME_BUFSZ];
     return wf_imp_fail(im, field, "absurd timestamp %s (%s): expected 1990..2099", text,
                        wf_time_iso(t, iso));
 }
 
+/* Messages are formatted only on failure: this runs several times a record. */
 wf_status wf_imp_time(wf_imp *im, const cJSON *j, const char *field, int required, wf_ms *out)
 {
     *out = WF_TIME_NONE;
     if (absent(j) || (cJSON_IsString(j) && !*j->valuestring))
         return required ? wf_imp_fail(im, field, "missing (a timestamp is required)") : WF_OK;
-    char text[64];
+    char text[80];
     if (cJSON_IsNumber(j)) {
         double d = j->valuedouble;
+        int whole = isfinite(d) && floor(d) == d && fabs(d) <= 9e15;
+        if (whole && in_range((wf_ms)d)) {
+            *out = (wf_ms)d;
+            return WF_OK;
+        }
         snprintf(text, sizeof text, "%.17g", d);
-        if (!isfinite(d) || floor(d) != d || fabs(d) > 9e15)
-            return wf_imp_fail(im, field, "not a timestamp: %s", text);
-        *out = (wf_ms)d;
-        return check_range(im, field, *out, text);
+        if (!whole) return wf_imp_fail(im, field, "not a timestamp: %s", text);
+        return absurd(im, field, (wf_ms)d, text);
     }
     if (!cJSON_IsString(j))
         return wf_imp_fail(im, field, "expected a timestamp, got %s", wf_imp_type(j));
-    quote(text, 48, j->valuestring);
     wf_ms t;
-    if (wf_time_parse(j->valuestring, &t) != WF_OK)
-        return wf_imp_fail(im, field, "not a timestamp: \"%s\"", text);
-    *out = t;
-    char qt[80];
-    snprintf(qt, sizeof qt, "\"%.48s\"", text);
-    return check_range(im, field, t, qt);
+    wf_status st = wf_time_parse(j->valuestring, &t);
+    if (st == WF_OK && in_range(t)) {
+        *out = t;
+        return WF_OK;
+    }
+    char q[56];
+    quote(q, sizeof q - 8, j->valuestring);
+    snprintf(text, sizeof text, "\"%s\"", q);
+    if (st != WF_OK) return wf_imp_fail(im, field, "not a timestamp: %s", text);
+    return absurd(im, field, t, text);
 }
 
 wf_status wf_imp_str(wf_imp *im, const cJSON *j, const char *field, const char **out)
@@ -248,9 +259,8 @@ int wf_imp_prop_in_columns(const char *name)
     if (strcmp(name, "hs_object_id") == 0) return 1;
     /* hs_object_source(_id) stay: the channel may come from elsewhere */
     for (size_t i = 0; i < sizeof colmap / sizeof colmap[0]; i++)
-        if (colmap[i].kind == COL_TEXT && strncmp(colmap[i].prop, "hs_object_", 10) != 0 &&
-            strcmp(colmap[i].prop, name) == 0)
-            return 1;
+        if (strcmp(colmap[i].prop, name) == 0)
+            return colmap[i].kind == COL_TEXT && strncmp(name, "hs_object_", 10) != 0;
     return 0;
 }
 

@@ -44,6 +44,16 @@
       " OR first_visit_at IS NOT coalesce(?20,first_visit_at)"                                     \
       " OR merged_into IS NOT coalesce(?21,merged_into)"                                           \
       " OR updated_at IS NOT coalesce(?22,updated_at))")                                           \
+    X(Q_CONTACT_NEW,                                                                               \
+      "INSERT OR IGNORE INTO contacts(id,email,firstname,lastname,company,created_at,channel,"     \
+      "channel_detail,channel_label,src,src_dd1,src_dd2,latest_src,latest_dd1,latest_dd2,"         \
+      "latest_at,first_url,first_referrer,first_at,first_visit_at,merged_into,updated_at)"         \
+      " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,"            \
+      "coalesce(?21,(SELECT contact FROM merges WHERE merged_id=?1 AND contact<>?1"                \
+      " ORDER BY at DESC LIMIT 1)),?22)")                                                          \
+    X(Q_HISTORY_FAST,                                                                              \
+      "INSERT OR IGNORE INTO history(contact,property,value,at,source_type,source_id,"             \
+      "source_label,user_id) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)")                                     \
     X(Q_PROP_SET,                                                                                  \
       "INSERT INTO props(contact,name,value) VALUES(?1,?2,?3) ON CONFLICT(contact,name)"           \
       " DO UPDATE SET value=excluded.value WHERE value IS NOT excluded.value")                     \
@@ -205,6 +215,16 @@ wf_status wf_ingest_contact_put(wf_ingest *ig, const wf_ingest_contact *c, wf_in
 {
     *older = 0;
     *res = WF_INGEST_UNCHANGED;
+    /* most contacts of an import are new: try that first (one statement) */
+    int added = 0;
+    sqlite3_stmt *n = ig->q[Q_CONTACT_NEW];
+    bind_contact(n, c);
+    wf_status ns = run(ig, n, &added);
+    if (ns != WF_OK) return ns;
+    if (added) {
+        *res = WF_INGEST_ADDED;
+        return wf_ingest_touch(ig, c->id);
+    }
     sqlite3_stmt *g = ig->q[Q_CONTACT_GET];
     sqlite3_bind_int64(g, 1, c->id);
     int rc = sqlite3_step(g);
@@ -322,7 +342,9 @@ wf_status wf_ingest_link(wf_ingest *ig, int64_t contact, const char *token, wf_m
 
 wf_status wf_ingest_history(wf_ingest *ig, int64_t contact, const wf_history *h, int *changed)
 {
-    sqlite3_stmt *st = ig->q[Q_HISTORY];
+    /* the UNIQUE constraint deduplicates unless one of its columns is NULL */
+    int fast = h->value && h->source_type && h->source_id;
+    sqlite3_stmt *st = ig->q[fast ? Q_HISTORY_FAST : Q_HISTORY];
     sqlite3_bind_int64(st, 1, contact);
     bind_text(st, 2, h->property);
     bind_text(st, 3, h->value);
