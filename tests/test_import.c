@@ -744,6 +744,48 @@ static void skip_bad_truncated_keeps_earlier(void **state)
     done(&s);
 }
 
+static void skip_bad_unusable_file(void **state)
+{
+    (void)state;
+    wf_store *s = fresh("skipfile");
+    const char *empty = tmpfile_path("empty2.json");
+    write_str(empty, "  \n");
+    const char *files[] = {empty, fixture("ua_both.json"), tmpdir()};
+    char *log = NULL;
+    size_t loglen = 0;
+    FILE *errs = open_memstream(&log, &loglen);
+    wf_import_report r;
+    assert_int_equal(imp_opts(s, files, 3, NULL, 1, errs, &r), WF_E_SKIPPED);
+    fclose(errs);
+    assert_int_equal(r.skipped, 2);
+    assert_int_equal(r.pageviews, 2);
+    assert_contains(log, "empty2.json:0(byte 3): -: the file is empty (skipped)");
+    assert_contains(log, "is a directory, not a file (skipped)");
+    free(log);
+    unlink(empty);
+    done(&s);
+}
+
+static void events_without_ids_deduplicate(void **state)
+{
+    (void)state;
+    wf_store *s = fresh("noids");
+    const char *p = tmpfile_path("noids.json");
+    write_str(p, "[{\"objectId\":71,\"eventType\":\"e_visited_page\",\"occurredAt\":"
+                 "\"2024-02-01T00:00:00Z\",\"properties\":{\"hs_url\":\"https://a.example/\"}},"
+                 "{\"objectId\":71,\"eventType\":\"e_visited_page\",\"occurredAt\":"
+                 "\"2024-02-01T00:00:00Z\",\"properties\":{\"hs_url\":\"https://a.example/x\"}}]");
+    wf_import_report r;
+    assert_int_equal(imp1(s, p, &r), WF_OK);
+    assert_int_equal(r.pageviews, 2);
+    assert_int_equal(imp1(s, p, &r), WF_OK);
+    assert_int_equal(r.pageviews, 0);
+    assert_int_equal(q1(s, "SELECT count(*) FROM pageviews WHERE contact=71 AND ext_id IS NULL"),
+                     2);
+    unlink(p);
+    done(&s);
+}
+
 /* ---- scanner ---- */
 
 static void scanner_helpers(void **state)
@@ -840,6 +882,8 @@ int main(void)
         cmocka_unit_test(skip_bad_imports_the_good),
         cmocka_unit_test(skip_bad_clean_is_ok),
         cmocka_unit_test(skip_bad_truncated_keeps_earlier),
+        cmocka_unit_test(skip_bad_unusable_file),
+        cmocka_unit_test(events_without_ids_deduplicate),
         cmocka_unit_test(scanner_helpers),
         cmocka_unit_test(scanner_splits_with_offsets),
         cmocka_unit_test(demo_data_imports),
