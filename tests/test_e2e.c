@@ -291,6 +291,21 @@ static void sigterm_restores_the_terminal(void **state)
     finish(p);
 }
 
+/* Even a crash gives the terminal back (alternate screen left, cursor
+ * shown) before the process dies of the signal. */
+static void crash_restores_the_terminal(void **state)
+{
+    const char *args[] = {"--db", *state, NULL};
+    pty_t *p = spawn(args, 80, 24, 0);
+    assert_true(wait_for(p, "First1 Last1", 5000));
+    assert_true(p->altscreen);
+    kill(p->pid, SIGSEGV);
+    assert_int_equal(wait_exit(p, 5000), 128 + SIGSEGV);
+    assert_false(p->altscreen);
+    assert_true(p->cursor_visible);
+    finish(p);
+}
+
 static void ctrl_c_restores_the_terminal(void **state)
 {
     const char *args[] = {"--db", *state, NULL};
@@ -400,6 +415,7 @@ int main(void)
         cmocka_unit_test(resize_relayouts_and_too_small),
         cmocka_unit_test(sigterm_restores_the_terminal),
         cmocka_unit_test(ctrl_c_restores_the_terminal),
+        cmocka_unit_test(crash_restores_the_terminal),
         cmocka_unit_test(mouse_click_selects_a_row),
         cmocka_unit_test(unset_term_gives_a_clear_message),
         cmocka_unit_test(not_a_terminal_is_refused_with_a_hint),

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,6 +17,41 @@
 static volatile sig_atomic_t got_quit_signal;
 static volatile sig_atomic_t got_winch;
 static volatile sig_atomic_t got_cont;
+/* What a crash handler needs to give the terminal back without curses
+ * (which is not async-signal-safe): the tty modes from before curses, and
+ * the terminal's own "leave the alternate screen" and "show the cursor". */
+static struct termios crash_tio;
+static int crash_have_tio;
+static char crash_seq[128];
+static size_t crash_len;
+
+static void on_crash(int sig)
+{
+    if (crash_len) (void)!write(STDOUT_FILENO, crash_seq, crash_len);
+    if (crash_have_tio) tcsetattr(STDIN_FILENO, TCSANOW, &crash_tio);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* Called before newterm (tty modes) and after it (terminfo strings). */
+static void crash_prepare_tty(void)
+{
+    crash_have_tio = tcgetattr(STDIN_FILENO, &crash_tio) == 0;
+}
+
+static void crash_prepare_strings(void)
+{
+    static const char *const caps[] = {"sgr0", "rmcup", "cnorm"};
+    crash_len = 0;
+    for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+        const char *v = tigetstr(caps[i]);
+        if (!v || v == (char *)-1) continue;
+        size_t n = strlen(v);
+        if (crash_len + n >= sizeof crash_seq) break;
+        memcpy(crash_seq + crash_len, v, n);
+        crash_len += n;
+    }
+}
 
 static void on_quit_signal(int sig)
 {
@@ -54,6 +90,10 @@ static void install(int sig, void (*fn)(int))
 static void install_signals(void)
 {
     got_quit_signal = got_winch = got_cont = 0;
+    signal(SIGSEGV, on_crash);
+    signal(SIGBUS, on_crash);
+    signal(SIGFPE, on_crash);
+    signal(SIGABRT, on_crash);
     install(SIGINT, on_quit_signal);
     install(SIGTERM, on_quit_signal);
     install(SIGHUP, on_quit_signal);
@@ -63,6 +103,10 @@ static void install_signals(void)
 
 static void restore_signals(void)
 {
+    signal(SIGSEGV, SIG_DFL);
+    signal(SIGBUS, SIG_DFL);
+    signal(SIGFPE, SIG_DFL);
+    signal(SIGABRT, SIG_DFL);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     signal(SIGHUP, SIG_DFL);
@@ -156,12 +200,14 @@ static int loop(wf_app *a)
 int wf_tui_run_terminal(wf_app *a, const wf_tui_opts *o)
 {
     char err[512];
+    crash_prepare_tty();
     SCREEN *sp = open_terminal(err, sizeof err);
     if (!sp) {
         fprintf(stderr, "wherefrom: %s\n", err);
         return 78;
     }
     configure(a, o);
+    crash_prepare_strings();
     install_signals();
     int rc = loop(a);
     curs_set(1);
