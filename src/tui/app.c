@@ -58,3 +58,12 @@ void wf_app_count(wf_app *a)
     /* bounded: a rare filter on a huge table would scan it all */
     if (a->total == -1) a->total = wf_rows_count_within(a->rows, 150);
 }
+
+/* Loads the engine's tables ahead of the first Enter, after the first
+ * screen, so opening a contact does not pay for it. A failure is left for
+ * the detail view to report. */
+void wf_app_prepare_engine(wf_app *a)
+{
+    char err[256];
+    if (!a->engine) wf_engine_new(NULL, &a->engine, err, sizeof err);
+}

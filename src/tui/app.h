@@ -79,6 +79,7 @@ typedef struct {
     int sel_step;      /* Why tab: selected step */
     int mark_timeline; /* Timeline: highlighted item, -1 none */
     char error[256];
+    struct wf_dcache *cache; /* the current tab's lines (detail.c) */
 } wf_detail;
 
 typedef struct wf_app {
@@ -193,6 +194,7 @@ void wf_app_fini(wf_app *a);
 void wf_app_apply(wf_app *a, int changes);
 int wf_app_start(wf_app *a);
 void wf_app_count(wf_app *a);
+void wf_app_prepare_engine(wf_app *a);
 
 /* term.c / headless.c: the two ways to run */
 typedef struct {

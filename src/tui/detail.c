@@ -24,8 +24,11 @@ int wf_tab_from_name(const char *name)
 
 /* ---- loading ------------------------------------------------------------------ */
 
+static void cache_free(wf_detail *d);
+
 void wf_detail_close(wf_app *a)
 {
+    cache_free(&a->detail);
     wf_explanation_free(&a->detail.x);
     wf_facts_free(&a->detail.facts);
     a->detail.id = 0;
@@ -35,6 +38,7 @@ static int load(wf_app *a, int64_t id)
 {
     wf_detail *d = &a->detail;
     char err[512] = "";
+    cache_free(d);
     wf_explanation_free(&d->x);
     wf_facts_free(&d->facts);
     d->id = id;
@@ -427,6 +431,69 @@ static int first_visible(wf_detail *d, const dlines *L, int h)
     return top;
 }
 
+/* The lines of the current tab, kept until something they depend on
+ * changes: scrolling a long timeline must not rebuild (and re-escape)
+ * thousands of lines per key. */
+struct wf_dcache {
+    dlines L;
+    const wf_explanation *x;
+    int tab, width, mark, sel;
+};
+
+static void cache_free(wf_detail *d)
+{
+    if (!d->cache) return;
+    free(d->cache->L.v);
+    wf_arena_free(&d->cache->L.arena);
+    free(d->cache);
+    d->cache = NULL;
+}
+
+static void build(wf_detail *d, dlines *L)
+{
+    if (d->error[0] || !d->x) {
+        add_line(L, ROLE_ERROR, -1, -1, esc(L, d->error[0] ? d->error : "no data"));
+        return;
+    }
+    switch (d->tab) {
+    case TAB_OVERVIEW:
+        overview(L, d->x, d->facts);
+        break;
+    case TAB_TIMELINE:
+        timeline(L, d->x, d->mark_timeline);
+        break;
+    case TAB_WHY:
+        why(L, d->x, d->sel_step);
+        break;
+    default:
+        history(L, d->x);
+    }
+}
+
+static const dlines *lines_for(wf_detail *d, int width)
+{
+    struct wf_dcache *c = d->cache;
+    if (c && c->x == d->x && c->tab == d->tab && c->width == width && c->mark == d->mark_timeline &&
+        c->sel == d->sel_step && !d->error[0])
+        return &c->L;
+    cache_free(d);
+    c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->L = (dlines){wf_arena_new(), NULL, 0, 0, width - 2};
+    if (!c->L.arena) {
+        free(c);
+        return NULL;
+    }
+    build(d, &c->L);
+    c->x = d->x;
+    c->tab = d->tab;
+    c->width = width;
+    c->mark = d->mark_timeline;
+    c->sel = d->sel_step;
+    d->cache = c;
+    return &c->L;
+}
+
 void wf_detail_draw(wf_app *a, int x0, int width)
 {
     wf_detail *d = &a->detail;
@@ -434,33 +501,14 @@ void wf_detail_draw(wf_app *a, int x0, int width)
     draw_title_line(a, y0, x0, width);
     draw_tabs(a, y0 + 1, x0, width);
     wf_tui_put_safe(a, stdscr, y0 + 2, x0, width, "", 0);
-    dlines L = {wf_arena_new(), NULL, 0, 0, width - 2};
-    if (!L.arena) return;
-    if (d->error[0] || !d->x) {
-        add_line(&L, ROLE_ERROR, -1, -1, esc(&L, d->error[0] ? d->error : "no data"));
-    } else {
-        switch (d->tab) {
-        case TAB_OVERVIEW:
-            overview(&L, d->x, d->facts);
-            break;
-        case TAB_TIMELINE:
-            timeline(&L, d->x, d->mark_timeline);
-            break;
-        case TAB_WHY:
-            why(&L, d->x, d->sel_step);
-            break;
-        default:
-            history(&L, d->x);
-        }
-    }
-    int top = first_visible(d, &L, h);
+    const dlines *L = lines_for(d, width);
+    if (!L) return;
+    int top = first_visible(d, L, h);
     for (int y = 0; y < h; y++) {
         size_t i = (size_t)(top + y);
-        const char *t = i < L.n ? L.v[i].text : "";
-        int role = i < L.n ? L.v[i].role : ROLE_NORMAL;
+        const char *t = i < L->n ? L->v[i].text : "";
+        int role = i < L->n ? L->v[i].role : ROLE_NORMAL;
         wf_tui_put_safe(a, stdscr, y0 + 3 + y, x0, 1, "", 0);
         wf_tui_put_safe(a, stdscr, y0 + 3 + y, x0 + 1, width - 1, t, a->attr[role]);
     }
-    free(L.v);
-    wf_arena_free(&L.arena);
 }

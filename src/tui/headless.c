@@ -79,6 +79,9 @@ static int run(wf_app *a, const wf_tui_opts *o)
     t = wf_tui_now_ms();
     wf_app_count(a);
     timing(o, "count", t);
+    t = wf_tui_now_ms();
+    wf_app_prepare_engine(a); /* as the terminal mode does while the user reads */
+    timing(o, "engine", t);
     for (int i = 0; i < o->n_cmds && !a->quit; i++) {
         char where[64];
         snprintf(where, sizeof where, "-c #%d", i + 1);

@@ -188,6 +188,7 @@ static int loop(wf_app *a)
         if (a->total == -1 && !a->too_small) { /* counted after the first screen */
             wf_app_count(a);
             draw(a);
+            wf_app_prepare_engine(a);
         }
         ch = 0;
         int key = wgetch(stdscr);
