@@ -680,6 +680,38 @@ static void override_dialog_80x24(void **state)
     stop(t);
 }
 
+static void revert_asks_for_a_reason(void **state)
+{
+    (void)state;
+    T *t = start("screen", 0, 80, 24);
+    wf_override_input in = {"REFERRALS", "partner", NULL, "set by the test", "tester", NULL};
+    char err[256];
+    assert_int_equal(wf_override_set(t->s, 9, &in, NULL, 1700000000000LL, NULL, err, sizeof err),
+                     WF_OK);
+    run(t, "select 9");
+    run(t, "keys U");
+    assert_int_equal(t->a.prompt.kind, PROMPT_REASON);
+    run(t, "keys wrong person");
+    expect_screen(t, "prompt-revert-80x24");
+    run(t, "keys <C-u><Enter>"); /* an empty reason changes nothing */
+    char l[256];
+    assert_non_null(strstr(line(t, 23, l, sizeof l), "a reason is required"));
+    wf_override_row row;
+    int found = 0;
+    assert_int_equal(wf_override_active(t->s, 9, &row, &found), WF_OK);
+    assert_true(found);
+    wf_override_row_clear(&row);
+    run(t, "keys Uwrong person<Enter>");
+    assert_int_equal(wf_override_active(t->s, 9, &row, &found), WF_OK);
+    assert_false(found);
+    assert_non_null(strstr(line(t, 23, l, sizeof l), "override of #9 reverted"));
+    /* nothing left to revert: a clear message, no change */
+    int64_t n = wf_override_count(t->s, 0);
+    assert_true(run(t, "revert again") & WF_CH_ERROR);
+    assert_int_equal(wf_override_count(t->s, 0), n);
+    stop(t);
+}
+
 static void override_cancel_changes_nothing(void **state)
 {
     (void)state;
@@ -759,6 +791,7 @@ int main(void)
         cmocka_unit_test(help_screen_from_the_key_table),
         cmocka_unit_test(command_prompt_history),
         cmocka_unit_test(override_dialog_saves_and_undo_reverts),
+        cmocka_unit_test(revert_asks_for_a_reason),
         cmocka_unit_test(override_cancel_changes_nothing),
         cmocka_unit_test(read_only_refuses_writes),
         cmocka_unit_test(dump_screen_writes_the_text),

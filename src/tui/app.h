@@ -52,6 +52,7 @@ enum { PROMPT_NONE, PROMPT_SEARCH, PROMPT_FILTER, PROMPT_COMMAND, PROMPT_REASON 
 
 typedef struct {
     int kind;
+    char label[192]; /* PROMPT_REASON: what will change (safe text) */
     char buf[WF_LINE_MAX];
     size_t len;
     /* history of the : prompt (oldest first) */
@@ -163,6 +164,8 @@ int wf_dialog_open(wf_app *a);
 int wf_dialog_key(wf_app *a, int key);
 void wf_dialog_draw(wf_app *a);
 int wf_do_revert(wf_app *a, const char *reason);
+/* U: asks for the reason, showing which override goes and what comes back. */
+int wf_revert_prompt(wf_app *a);
 int wf_do_undo(wf_app *a);
 
 /* cmd.c: the dispatcher */

@@ -255,14 +255,7 @@ static int cmd_override(wf_app *a, const char *arg)
 
 static int cmd_revert(wf_app *a, const char *arg)
 {
-    if (!*arg) {
-        if (a->readonly) return wf_do_revert(a, "");
-        memset(&a->prompt.buf, 0, sizeof a->prompt.buf);
-        a->prompt.len = 0;
-        a->prompt.kind = PROMPT_REASON;
-        return WF_CH_DRAW;
-    }
-    return wf_do_revert(a, arg);
+    return *arg ? wf_do_revert(a, arg) : wf_revert_prompt(a);
 }
 
 static int cmd_undo(wf_app *a, const char *arg)

@@ -202,6 +202,32 @@ void wf_dialog_draw(wf_app *a)
     wf_buf_free(&t);
 }
 
+int wf_revert_prompt(wf_app *a)
+{
+    if (refuse_readonly(a)) return WF_CH_DRAW | WF_CH_ERROR;
+    int64_t id = target(a);
+    wf_override_row row;
+    int found = 0;
+    if (!id || wf_override_active(a->store, id, &row, &found) != WF_OK || !found) {
+        wf_app_message(a, 1, "#%lld has no active override; nothing to revert", (long long)id);
+        return WF_CH_DRAW | WF_CH_ERROR;
+    }
+    wf_buf b = WF_BUF_INIT, e = WF_BUF_INIT;
+    wf_buf_printf(&b, "revert #%lld %s \xe2\x86\x92 ", (long long)id,
+                  wf_tui_escape(&e, wf_source_label_of(row.source)));
+    wf_buf_printf(&b, "%s; reason: ",
+                  row.computed_source ? wf_tui_escape(&e, wf_source_label_of(row.computed_source))
+                                      : "computed value");
+    snprintf(a->prompt.label, sizeof a->prompt.label, "%s", wf_buf_str(&b));
+    wf_buf_free(&b);
+    wf_buf_free(&e);
+    wf_override_row_clear(&row);
+    memset(a->prompt.buf, 0, sizeof a->prompt.buf);
+    a->prompt.len = 0;
+    a->prompt.kind = PROMPT_REASON;
+    return WF_CH_DRAW;
+}
+
 int wf_do_revert(wf_app *a, const char *reason)
 {
     if (refuse_readonly(a)) return WF_CH_DRAW | WF_CH_ERROR;

@@ -78,7 +78,10 @@ static void draw_bottom(wf_app *a)
     int y = a->lines - 1;
     if (a->prompt.kind != PROMPT_NONE) {
         wf_buf line = WF_BUF_INIT, esc = WF_BUF_INIT;
-        wf_buf_printf(&line, "%s%s", prompt_label(a->prompt.kind),
+        wf_buf_printf(&line, "%s%s",
+                      a->prompt.kind == PROMPT_REASON && a->prompt.label[0]
+                          ? a->prompt.label
+                          : prompt_label(a->prompt.kind),
                       wf_tui_escape(&esc, a->prompt.buf));
         wf_tui_put_safe(a, stdscr, y, 0, a->cols, wf_buf_str(&line), a->attr[ROLE_NORMAL]);
         int x = (int)wf_text_width(wf_buf_str(&line));
