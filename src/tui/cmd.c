@@ -392,36 +392,9 @@ static const struct {
     const char *name;
     cmd_fn fn;
 } handlers[] = {
-    {"down", cmd_down},
-    {"up", cmd_up},
-    {"page-down", cmd_page_down},
-    {"page-up", cmd_page_up},
-    {"first", cmd_first},
-    {"last", cmd_last},
-    {"enter", cmd_enter},
-    {"open", cmd_open},
-    {"select", cmd_select},
-    {"tab", cmd_tab},
-    {"search", cmd_search},
-    {"search-next", cmd_search_next},
-    {"search-prev", cmd_search_prev},
-    {"filter", cmd_filter},
-    {"clear", cmd_clear},
-    {"sort", cmd_sort},
-    {"reload", cmd_reload},
-    {"override", cmd_override},
-    {"revert", cmd_revert},
-    {"undo", cmd_undo},
-    {"prompt", cmd_prompt},
-    {"help", cmd_help},
-    {"redraw", cmd_redraw},
-    {"back", cmd_back},
-    {"quit", cmd_quit},
-    {"q", cmd_quit},
-    {"keys", cmd_keys},
-    {"click", cmd_click},
-    {"resize", cmd_resize},
-    {"dump-screen", cmd_dump},
+#define WF_X(name, fn, args, help) {name, fn},
+    WF_COMMAND_LIST(WF_X)
+#undef WF_X
 };
 
 int wf_cmd_run(wf_app *a, const char *line)

@@ -18,7 +18,7 @@ static const struct {
 static const struct {
     const char *name, *args, *help;
 } commands[] = {
-#define WF_X(name, args, help) {name, args, help},
+#define WF_X(name, fn, args, help) {name, args, help},
     WF_COMMAND_LIST(WF_X)
 #undef WF_X
 };

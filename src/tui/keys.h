@@ -41,37 +41,39 @@
     X("q, Esc", "back", "close the help or the detail; on the list, quit", 'q', 27, 0)             \
     X("Q", "quit", "quit", 'Q', 0, 0)
 
-/* Named commands: X(name, arguments, what it does). The key table above
- * refers to these by name; :help lists them. */
+/* Named commands: X(name, handler, arguments, what it does) — the one list
+ * behind the dispatcher (src/tui/cmd.c, where the handlers live) and the
+ * help screen. The key table above refers to these by name. */
 #define WF_COMMAND_LIST(X)                                                                         \
-    X("down", "", "move down")                                                                     \
-    X("up", "", "move up")                                                                         \
-    X("page-down", "", "one page down")                                                            \
-    X("page-up", "", "one page up")                                                                \
-    X("first", "", "first row")                                                                    \
-    X("last", "", "last row")                                                                      \
-    X("enter", "", "open the selection / jump to evidence")                                        \
-    X("open", "CONTACT", "open a contact by id or email")                                          \
-    X("select", "CONTACT", "move the list selection to a contact")                                 \
-    X("tab", "overview|timeline|why|history|next|prev", "switch the detail tab")                   \
-    X("search", "TEXT", "find the next contact matching TEXT")                                     \
-    X("search-next", "", "next match")                                                             \
-    X("search-prev", "", "previous match")                                                         \
-    X("filter", "TERMS", "filter the list (no terms: clear)")                                      \
-    X("clear", "", "clear filter and search")                                                      \
-    X("sort", "created|id|source|next", "sort the list")                                           \
-    X("reload", "", "reload from the database")                                                    \
-    X("override", "", "open the override dialog")                                                  \
-    X("revert", "[REASON]", "revert the active override")                                          \
-    X("undo", "", "undo the last override made in this session")                                   \
-    X("prompt", "search|filter|command", "open a prompt")                                          \
-    X("help", "", "show help")                                                                     \
-    X("redraw", "", "redraw")                                                                      \
-    X("back", "", "close the top view")                                                            \
-    X("quit", "", "quit")                                                                          \
-    X("keys", "KEYS", "type keys (<Enter> <Esc> <Tab> <Down> <Up> <BS> <C-u>)")                    \
-    X("click", "COL ROW", "a mouse click at a screen cell (0-based)")                              \
-    X("resize", "COLSxROWS", "resize the screen (headless mode)")                                  \
-    X("dump-screen", "PATH|-", "write the screen as text")
+    X("down", cmd_down, "", "move down")                                                           \
+    X("up", cmd_up, "", "move up")                                                                 \
+    X("page-down", cmd_page_down, "", "one page down")                                             \
+    X("page-up", cmd_page_up, "", "one page up")                                                   \
+    X("first", cmd_first, "", "first row")                                                         \
+    X("last", cmd_last, "", "last row")                                                            \
+    X("enter", cmd_enter, "", "open the selection / jump to evidence")                             \
+    X("open", cmd_open, "CONTACT", "open a contact by id or email")                                \
+    X("select", cmd_select, "CONTACT", "move the list selection to a contact")                     \
+    X("tab", cmd_tab, "overview|timeline|why|history|next|prev", "switch the detail tab")          \
+    X("search", cmd_search, "TEXT", "find the next contact matching TEXT")                         \
+    X("search-next", cmd_search_next, "", "next match")                                            \
+    X("search-prev", cmd_search_prev, "", "previous match")                                        \
+    X("filter", cmd_filter, "TERMS", "filter the list (no terms: clear)")                          \
+    X("clear", cmd_clear, "", "clear filter and search")                                           \
+    X("sort", cmd_sort, "created|id|source|next", "sort the list")                                 \
+    X("reload", cmd_reload, "", "reload from the database")                                        \
+    X("override", cmd_override, "", "open the override dialog")                                    \
+    X("revert", cmd_revert, "[REASON]", "revert the active override")                              \
+    X("undo", cmd_undo, "", "undo the last override made in this session")                         \
+    X("prompt", cmd_prompt, "search|filter|command", "open a prompt")                              \
+    X("help", cmd_help, "", "show help")                                                           \
+    X("redraw", cmd_redraw, "", "redraw")                                                          \
+    X("back", cmd_back, "", "close the top view")                                                  \
+    X("quit", cmd_quit, "", "quit")                                                                \
+    X("q", cmd_quit, "", "quit (as :quit)")                                                        \
+    X("keys", cmd_keys, "KEYS", "type keys (<Enter> <Esc> <Tab> <Down> <Up> <BS> <C-u>)")          \
+    X("click", cmd_click, "COL ROW", "a mouse click at a screen cell (0-based)")                   \
+    X("resize", cmd_resize, "COLSxROWS", "resize the screen (headless mode)")                      \
+    X("dump-screen", cmd_dump, "PATH|-", "write the screen as text")
 
 #endif
