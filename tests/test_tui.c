@@ -124,7 +124,11 @@ static void expect_screen(T *t, const char *name)
     if (strcmp(want, now) != 0) {
         fprintf(stderr, "screen differs from %s:\n%s", path, now);
         free(want);
-        fail_msg("screen differs from %s", name);
+        /* detail views show the engine's sentences: when those change on
+         * purpose, regenerate with WF_UPDATE_EXPECT=1 and review the diff */
+        fail_msg("screen differs from tests/expect/%s.txt (intended? rerun with "
+                 "WF_UPDATE_EXPECT=1 and review git diff tests/expect)",
+                 name);
     }
     free(want);
 }
