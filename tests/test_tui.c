@@ -221,6 +221,25 @@ static void hostile_name_is_escaped(void **state)
     stop(t);
 }
 
+/* Outside a UTF-8 locale every cell is ASCII and the columns still line up
+ * (CJK and glyphs get one-column stand-ins). */
+static void non_utf8_locale_draws_ascii(void **state)
+{
+    (void)state;
+    T *t = start("screen", 0, 80, 24);
+    t->a.utf8 = 0;
+    const char *s = screen(t);
+    for (const char *p = s; *p; p++)
+        assert_true((unsigned char)*p < 0x80);
+    char cjk[256], plain[256];
+    line(t, 2, cjk, sizeof cjk);
+    line(t, 6, plain, sizeof plain);
+    assert_int_equal(strstr(cjk, "2023-11-22") - cjk, strstr(plain, "2024-01-01") - plain);
+    line(t, 4, cjk, sizeof cjk);
+    assert_non_null(strstr(cjk, "#~m")); /* markers of 1003 */
+    stop(t);
+}
+
 static void no_color_gives_monochrome_roles(void **state)
 {
     (void)state;
@@ -772,6 +791,7 @@ int main(void)
         cmocka_unit_test(cjk_name_keeps_columns_aligned),
         cmocka_unit_test(hostile_name_is_escaped),
         cmocka_unit_test(no_color_gives_monochrome_roles),
+        cmocka_unit_test(non_utf8_locale_draws_ascii),
         cmocka_unit_test(markers_show_in_the_list),
         cmocka_unit_test(layout_fits_every_width),
         cmocka_unit_test(keys_move_through_the_key_table),

@@ -49,9 +49,40 @@ static void pad(WINDOW *w, int n)
         waddch(w, ' ');
 }
 
+/* Outside a UTF-8 locale the terminal cannot show UTF-8: the glyphs we
+ * draw get ASCII stand-ins and any other character a '?', one column each,
+ * so widths stay right. */
+static const char *ascii_only(const char *s, wf_buf *b)
+{
+    static const struct {
+        unsigned cp;
+        char c;
+    } stand_in[] = {{0x2260, '#'}, {0x2026, '~'}, {0x2192, '>'}, {0x2190, '<'}, {0x25C6, '*'},
+                    {0x25CF, 'o'}, {0x2713, '+'}, {0x2717, 'x'}, {0x2502, '|'}};
+    wf_buf_clear(b);
+    for (size_t n = strlen(s); *s;) {
+        unsigned cp;
+        int len = wf_utf8_decode(s, n, &cp);
+        if (len <= 1) {
+            wf_buf_putc(b, len == 1 && (unsigned char)*s < 0x80 ? *s : '?');
+            len = 1;
+        } else if (wf_cp_width(cp) > 0) {
+            char c = '?';
+            for (size_t i = 0; i < sizeof stand_in / sizeof stand_in[0]; i++)
+                if (stand_in[i].cp == cp) c = stand_in[i].c;
+            wf_buf_putc(b, c);
+        }
+        s += len;
+        n -= (size_t)len;
+    }
+    return wf_buf_str(b);
+}
+
 int wf_tui_put_safe(wf_app *a, WINDOW *w, int y, int x, int width, const char *s, int attr)
 {
     if (width <= 0) return 0;
+    wf_buf ascii = WF_BUF_INIT;
+    if (!a->utf8) s = ascii_only(s, &ascii);
     size_t used = 0;
     size_t tw = wf_text_width(s);
     wattrset(w, attr);
@@ -68,6 +99,7 @@ int wf_tui_put_safe(wf_app *a, WINDOW *w, int y, int x, int width, const char *s
     }
     pad(w, width - (int)used);
     wattrset(w, A_NORMAL);
+    wf_buf_free(&ascii);
     return width;
 }
 
