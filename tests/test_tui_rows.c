@@ -131,6 +131,7 @@ static void sort_by_id_and_source(void **state)
     assert_int_equal(rows[0].id, FIX_CJK);
     clear_rows(rows, got);
     assert_int_equal(wf_sort_from_name("source"), WF_SORT_SOURCE);
+    assert_int_equal(wf_rows_max_id(c->r), FIX_COMBINING);
     assert_int_equal(wf_sort_from_name("nope"), -1);
 }
 

@@ -821,3 +821,9 @@ int64_t wf_rows_count(wf_rows *r)
 {
     return wf_rows_count_within(r, 0);
 }
+
+int64_t wf_rows_max_id(wf_rows *r)
+{
+    int64_t n = count_of(r, "SELECT coalesce(max(id), 0) FROM contacts");
+    return n < 0 ? 0 : n;
+}

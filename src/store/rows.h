@@ -98,6 +98,8 @@ wf_status wf_rows_find(wf_rows *r, const char *query, const wf_row *from, int di
 /* Number of contacts passing the filter (not merged away). This one scans;
  * callers run it after the first screen. -1 on error. */
 int64_t wf_rows_count(wf_rows *r);
+/* The largest contact id (0 when there is none): one index step. */
+int64_t wf_rows_max_id(wf_rows *r);
 /* The same, giving up after about ms milliseconds (returns -2 then). */
 int64_t wf_rows_count_within(wf_rows *r, int ms);
 

@@ -49,6 +49,8 @@ void wf_app_apply(wf_app *a, int ch)
  * contacts comes after it (wf_app_count), since it scans. */
 int wf_app_start(wf_app *a)
 {
+    char digits[32];
+    a->id_digits = snprintf(digits, sizeof digits, "%lld", (long long)wf_rows_max_id(a->rows));
     wf_screen_layout(a);
     return wf_list_first(a);
 }

@@ -96,7 +96,8 @@ typedef struct wf_app {
     wf_row *win;
     size_t n_win, cap_win;
     size_t cur;
-    int64_t total; /* -1: not counted yet */
+    int64_t total;  /* -1: not counted yet */
+    int id_digits;  /* width of the largest contact id */
 
     int lines, cols;
     int list_h; /* rows of the list area */
@@ -135,7 +136,7 @@ const char *wf_tui_escape(wf_buf *b, const char *s);
 /* Column widths for a list of `width` columns; pure, tested. Writes the
  * widths of: id, markers, name, created, channel, source, dd1 (0 = hidden). */
 enum { COL_ID, COL_MARK, COL_NAME, COL_CREATED, COL_CHANNEL, COL_SOURCE, COL_DD1, COL_COUNT };
-void wf_list_layout(int width, int w[COL_COUNT]);
+void wf_list_layout(int width, int id_digits, int w[COL_COUNT]);
 void wf_list_markers(unsigned flags, char *buf, size_t bufsz);
 void wf_list_free_window(wf_app *a);
 int wf_list_first(wf_app *a);

@@ -22,15 +22,16 @@ static int total(const int w[COL_COUNT])
     return t + (n ? n - 1 : 0);
 }
 
-/* Shrinks in stages: the name gives up its slack first, then DD1, the
- * channel and the source down to their minimums, then the name again. */
+/* Shrinks in stages: DD1 and the channel give up their slack first, then
+ * the name down to 18, the source, the name again, and last everything to
+ * its minimum. */
 static void shrink(int w[COL_COUNT], int width)
 {
     static const struct {
         int col, floor;
-    } stages[] = {{COL_NAME, 18},   {COL_DD1, 8},    {COL_CHANNEL, 8},
-                  {COL_SOURCE, 10}, {COL_NAME, 10},  {COL_DD1, 6},
-                  {COL_CHANNEL, 6}, {COL_SOURCE, 8}, {COL_ID, 4}};
+    } stages[] = {{COL_DD1, 10},    {COL_CHANNEL, 10}, {COL_NAME, 18}, {COL_SOURCE, 10},
+                  {COL_DD1, 8},     {COL_CHANNEL, 8},  {COL_NAME, 10}, {COL_DD1, 6},
+                  {COL_CHANNEL, 6}, {COL_SOURCE, 8},   {COL_ID, 4}};
     for (size_t k = 0; k < sizeof stages / sizeof stages[0] && total(w) > width; k++) {
         int c = stages[k].col;
         int excess = total(w) - width;
@@ -39,9 +40,10 @@ static void shrink(int w[COL_COUNT], int width)
     }
 }
 
-void wf_list_layout(int width, int w[COL_COUNT])
+void wf_list_layout(int width, int id_digits, int w[COL_COUNT])
 {
     memcpy(w, pref_w, sizeof pref_w);
+    w[COL_ID] = id_digits < 2 ? 2 : id_digits > 12 ? 12 : id_digits;
     shrink(w, width);
     if (total(w) > width) w[COL_DD1] = 0;
     if (total(w) > width) w[COL_CHANNEL] = 0;
@@ -307,7 +309,7 @@ static void draw_row(wf_app *a, int y, int width, const int w[COL_COUNT], const 
 void wf_list_draw(wf_app *a, int y0, int width)
 {
     int w[COL_COUNT];
-    wf_list_layout(width, w);
+    wf_list_layout(width, a->id_digits, w);
     draw_header(a, y0, width, w);
     for (int i = 0; i < a->list_h; i++) {
         int y = y0 + 1 + i;
