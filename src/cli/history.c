@@ -4,6 +4,7 @@
  * overrides trail. The causes come from the engine's reconciliation; this
  * file only finds the evidence and renders. */
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -514,5 +515,12 @@ int wf_cmd_history(wf_cli *cli, int argc, char **argv)
     if (rc) return rc;
     rc = explain_contact(cli, s, contact, json);
     wf_store_close(&s);
+    /* a lost write is an error (wherefrom history X >&-, a full disk); a
+     * reader that went away (| head -1) is not */
+    errno = 0;
+    if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout)) && errno != EPIPE) {
+        wf_cli_error("cannot write the history: %s", strerror(errno ? errno : EIO));
+        rc = 74;
+    }
     return rc;
 }
