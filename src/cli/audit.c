@@ -10,6 +10,7 @@
  * bits are written back to computed.flags so the inspector's markers and
  * filters show them. */
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -701,5 +702,12 @@ int wf_cmd_audit(wf_cli *cli, int argc, char **argv)
     free_results(&a);
     wf_engine_free(&e);
     wf_store_close(&a.s);
+    /* a lost write is an error (audit >&-, a full disk); a reader that went
+     * away (| head -1) is not */
+    errno = 0;
+    if ((fflush(stdout) != 0 || ferror(stdout)) && errno != EPIPE) {
+        wf_cli_error("audit: cannot write the report: %s", strerror(errno ? errno : EIO));
+        rc = 74;
+    }
     return rc;
 }
