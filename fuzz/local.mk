@@ -98,3 +98,9 @@ EXTRA_DIST += \
 	tests/fixtures/hostile/merge_self.ndjson \
 	tests/fixtures/hostile/merges.ndjson \
 	tests/fixtures/hostile/dup_ids.ndjson
+
+check_PROGRAMS += tests/test_hostile_term
+TESTS += tests/test_hostile_term
+tests_test_hostile_term_SOURCES = tests/test_hostile_term.c tests/test_hostile_util.h
+tests_test_hostile_term_CFLAGS = $(TEST_CFLAGS)
+tests_test_hostile_term_LDADD = $(TEST_LIBS) $(VTERM_LIBS)
