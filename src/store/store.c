@@ -16,6 +16,7 @@ struct wf_store {
     char *path;
     int readonly;
     const char *ro_reason;
+    int moved; /* the file was deleted or replaced after it was opened */
 };
 
 static void seterr(char *err, size_t errsz, const char *fmt, ...)
@@ -382,6 +383,9 @@ const char *wf_store_readonly_reason(const wf_store *s)
 
 const char *wf_store_errmsg(wf_store *s)
 {
+    if (s->moved)
+        return "the database file was deleted or replaced after it was opened; nothing was "
+               "written (open the database again)";
     return sqlite3_errmsg(s->db);
 }
 
@@ -400,6 +404,14 @@ wf_status wf_store_exec(wf_store *s, const char *sql)
 wf_status wf_store_begin(wf_store *s)
 {
     if (s->readonly) return WF_E_READONLY;
+    /* In WAL mode SQLite goes on writing to a file that was deleted or
+     * replaced under it: the write would be lost with the old inode
+     * (tests/test_faults: database_deleted_while_inspector_open). */
+    int moved = 0;
+    if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved) {
+        s->moved = 1;
+        return WF_E_IO;
+    }
     return wf_store_exec(s, "BEGIN IMMEDIATE");
 }
 
