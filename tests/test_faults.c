@@ -262,6 +262,133 @@ static void kill9_import_is_all_or_nothing(void **state)
     printf("# kill -9: %d trials over %.0f ms: %d none, %d all\n", trials, t_full, none, all);
 }
 
+/* ---- the file changes under an open inspector ----------------------------------------- */
+
+typedef struct {
+    pid_t pid;
+    int script; /* write end of the FIFO the inspector reads its script from */
+    char out[700], err[700];
+} live;
+
+/* Starts the headless inspector on db reading commands from a FIFO, and
+ * waits until it has run `first` (which must end with a dump-screen). */
+static void live_start(fx *f, live *l, const char *first)
+{
+    char fifo[700];
+    snprintf(fifo, sizeof fifo, "%s/script", f->dir);
+    snprintf(l->out, sizeof l->out, "%s/out.txt", f->dir);
+    snprintf(l->err, sizeof l->err, "%s/err.txt", f->dir);
+    unlink(fifo);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    l->pid = fork();
+    if (l->pid == 0) {
+        int o = open(l->out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int e = open(l->err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(o, 1), dup2(e, 2);
+        execl(hz_bin(), hz_bin(), "--db", f->db, "--script", fifo, (char *)NULL);
+        _exit(127);
+    }
+    l->script = open(fifo, O_WRONLY);
+    assert_true(l->script >= 0);
+    assert_int_equal(write(l->script, first, strlen(first)), (ssize_t)strlen(first));
+    struct stat sb;
+    double end = hz_now_ms() + 10000;
+    while ((stat(l->out, &sb) != 0 || sb.st_size == 0) && hz_now_ms() < end) usleep(20000);
+    assert_true(sb.st_size > 0);
+}
+
+/* Sends the rest of the script, waits for the end; returns the exit status
+ * and stderr (caller frees). */
+static int live_finish(live *l, const char *rest, char **err)
+{
+    assert_int_equal(write(l->script, rest, strlen(rest)), (ssize_t)strlen(rest));
+    close(l->script);
+    int st;
+    waitpid(l->pid, &st, 0);
+    if (WIFSIGNALED(st)) fail_msg("the inspector was killed by signal %d", WTERMSIG(st));
+    FILE *e = fopen(l->err, "r");
+    *err = calloc(1, 8192);
+    size_t n = e ? fread(*err, 1, 8191, e) : 0;
+    (*err)[n] = 0;
+    if (e) fclose(e);
+    assert_int_equal(hz_find_raw_control(*err, n), -1);
+    return WEXITSTATUS(st);
+}
+
+static void remove_db(const char *db)
+{
+    char p[700];
+    unlink(db);
+    snprintf(p, sizeof p, "%s-wal", db);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", db);
+    unlink(p);
+}
+
+static const char *override_keys =
+    "override\nkeys <Space><Tab><Tab><Tab>fault test<Enter>\ndump-screen\n";
+
+/* Deleted: reads go on from the open file; an override is refused with a
+ * clear message instead of going to the deleted file. */
+static void database_deleted_while_inspector_open(void **state)
+{
+    fx *f = *state;
+    live l;
+    live_start(f, &l, "open 5001\ndump-screen\n");
+    remove_db(f->db);
+    char rest[512];
+    snprintf(rest, sizeof rest, "reload\nopen 5002\ntab timeline\ndump-screen\n%squit\n",
+             override_keys);
+    char *err;
+    int rc = live_finish(&l, rest, &err);
+    assert_int_equal(rc, 1); /* the override failed, and said so */
+    assert_non_null(strstr(err, "deleted or replaced"));
+    assert_null(strstr(err, "override saved"));
+    free(err);
+}
+
+/* Replaced by another wherefrom database (an older copy, say): the
+ * override must not land in either file unnoticed. */
+static void database_replaced_while_inspector_open(void **state)
+{
+    fx *f = *state;
+    char other[700];
+    snprintf(other, sizeof other, "%s/other.db", f->dir);
+    assert_int_equal(hz_copy_file(f->base, other), 0);
+    live l;
+    live_start(f, &l, "open 5001\ndump-screen\n");
+    long long before = count(other, "overrides");
+    assert_int_equal(rename(other, f->db), 0);
+    char *err;
+    char rest[512];
+    snprintf(rest, sizeof rest, "reload\n%squit\n", override_keys);
+    int rc = live_finish(&l, rest, &err);
+    assert_int_equal(rc, 1);
+    assert_non_null(strstr(err, "deleted or replaced"));
+    assert_int_equal(count(f->db, "overrides"), before);
+    free(err);
+}
+
+/* Replaced by garbage: nothing crashes. */
+static void database_replaced_by_junk_while_inspector_open(void **state)
+{
+    fx *f = *state;
+    live l;
+    live_start(f, &l, "open 5001\ndump-screen\n");
+    char junk[700];
+    snprintf(junk, sizeof junk, "%s/junk", f->dir);
+    char bytes[8192];
+    for (size_t i = 0; i < sizeof bytes; i++) bytes[i] = (char)(i * 7);
+    assert_int_equal(hz_write_file(junk, bytes, sizeof bytes), 0);
+    assert_int_equal(rename(junk, f->db), 0);
+    char *err;
+    char rest[512];
+    snprintf(rest, sizeof rest, "reload\nopen 5002\ndump-screen\n%squit\n", override_keys);
+    int rc = live_finish(&l, rest, &err);
+    assert_true(rc == 0 || rc == 1);
+    free(err);
+}
+
 /* ---- damaged and crafted files ---------------------------------------------------- */
 
 static void corrupt_pages(const char *db, int keep_header)
@@ -405,6 +532,10 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(disk_full_during_import, setup, teardown),
         cmocka_unit_test_setup_teardown(kill9_import_is_all_or_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(database_deleted_while_inspector_open, setup, teardown),
+        cmocka_unit_test_setup_teardown(database_replaced_while_inspector_open, setup, teardown),
+        cmocka_unit_test_setup_teardown(database_replaced_by_junk_while_inspector_open, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(corrupted_pages_give_a_clear_error, setup, teardown),
         cmocka_unit_test_setup_teardown(corrupted_header_gives_a_clear_error, setup, teardown),
         cmocka_unit_test_setup_teardown(crafted_trigger_is_not_executed, setup, teardown),
