@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/recompute.h"
+#include "core/text.h"
 #include "import/import.h"
 #include "store/store.h"
 
@@ -19,7 +20,7 @@ static void worked_example_facts(fx *x)
     x->f.email = "kb.story@example.org";
     fx_site(x, "example.com");
     fx_pv(x, "t1", 0, "2024-03-12T10:00:00Z", HOME, "https://www.google.com/");
-    fx_form(x, "2024-09-18T14:30:00Z", "f-demo", "t1", 0);
+    fx_form(x, "2024-09-18T14:30:00Z", "f-demo", "t1", 0)->page_title = "Book a demo";
 }
 
 static const cJSON *get(const cJSON *o, const char *k)
@@ -36,7 +37,9 @@ static const char *gets(const cJSON *o, const char *k)
     return v->valuestring;
 }
 
-/* The three steps of §10, their rules, and the 18 Sep change. */
+/* The steps of §10 (creation, the form linking t1, the 12 Mar session,
+ * the earlier visit found, the comparison with HubSpot), their rules, and
+ * the 18 Sep change. */
 static void check_worked_json(const cJSON *j)
 {
     assert_string_equal(gets(j, "schema"), "wherefrom.explain/1");
@@ -51,16 +54,27 @@ static void check_worked_json(const cJSON *j)
     assert_string_equal(gets(d, "at"), "2024-03-12T10:00:00Z");
     assert_string_equal(gets(d, "referrer"), "https://www.google.com/");
     const cJSON *steps = get(j, "steps");
-    assert_int_equal(cJSON_GetArraySize(steps), 3);
-    const char *rules[] = {"S11", "C01", "C04"};
-    const char *ats[] = {"2024-03-12T10:00:00Z", "2024-07-03T09:00:00Z", "2024-09-18T14:30:00Z"};
-    for (int i = 0; i < 3; i++) {
+    assert_int_equal(cJSON_GetArraySize(steps), 5);
+    const char *rules[] = {"C01", "C03", "S11", "C04", NULL};
+    const char *ats[] = {"2024-07-03T09:00:00Z", "2024-09-18T14:30:00Z", "2024-03-12T10:00:00Z",
+                         "2024-09-18T14:30:00Z", NULL};
+    for (int i = 0; i < 5; i++) {
         const cJSON *s = cJSON_GetArrayItem(steps, i);
         assert_int_equal((int)get(s, "n")->valuedouble, i + 1);
-        assert_string_equal(gets(s, "rule"), rules[i]);
-        assert_string_equal(gets(s, "at"), ats[i]);
+        if (rules[i]) {
+            assert_string_equal(gets(s, "rule"), rules[i]);
+            assert_string_equal(gets(s, "at"), ats[i]);
+        } else { /* the closing comparison: no rule, no time, keys still there */
+            assert_true(cJSON_IsNull(get(s, "rule")));
+            assert_true(cJSON_IsNull(get(s, "at")));
+        }
         assert_true(strlen(gets(s, "text")) > 20);
     }
+    assert_non_null(strstr(gets(cJSON_GetArrayItem(steps, 1), "text"),
+                           "The form \"Book a demo\" (f-demo) submitted on 18 Sep 2024 carried "
+                           "visitor token t1"));
+    assert_non_null(
+        strstr(gets(cJSON_GetArrayItem(steps, 3), "text"), "12 Mar is before the import on 3 Jul"));
     const cJSON *ch = get(j, "changes");
     assert_int_equal(cJSON_GetArraySize(ch), 2);
     const cJSON *c1 = cJSON_GetArrayItem(ch, 1);
@@ -91,6 +105,13 @@ static void check_all_keys(const cJSON *j)
     for (size_t i = 0; i < 3; i++)
         get(get(j, "effective"), eff[i]);
     assert_true(cJSON_IsArray(get(j, "flags")));
+    const cJSON *st;
+    cJSON_ArrayForEach(st, get(j, "steps"))
+    {
+        const char *keys[] = {"n", "at", "rule", "text"};
+        for (size_t i = 0; i < 4; i++)
+            get(st, keys[i]);
+    }
 }
 
 static void worked_example_json_by_hand(void **state)
@@ -117,8 +138,7 @@ static void worked_example_evidence(void **state)
     fx x;
     worked_example_facts(&x);
     wf_explanation *ex = fx_explain(state, &x);
-    const wf_step *s = &ex->steps[2];
-    assert_int_equal(s->rule, R_C04);
+    const wf_step *s = &ex->steps[fx_step(ex, R_C04)];
     int has_session = 0, has_form = 0;
     for (size_t i = 0; i < s->n_evidence; i++) {
         const wf_tl_item *it = &ex->timeline[s->evidence[i]];
@@ -178,6 +198,159 @@ static void text_is_escaped(void **state)
     assert_non_null(strstr(s, "Evil\\e[31mName"));
     assert_non_null(strstr(s, "Why:"));
     wf_buf_free(&b);
+    wf_explanation_free(&ex);
+}
+
+/* ---- text wrapping ---- */
+
+/* The lines of the Why section (between "Why:" and the next blank line). */
+static size_t why_lines(const char *text, const char **lines, size_t max)
+{
+    const char *p = strstr(text, "\nWhy:\n");
+    assert_non_null(p);
+    p += 6;
+    size_t n = 0;
+    while (*p && *p != '\n' && n < max) {
+        lines[n++] = p;
+        p = strchr(p, '\n');
+        assert_non_null(p);
+        p++;
+    }
+    return n;
+}
+
+static size_t line_width(const char *l)
+{
+    const char *e = strchr(l, '\n');
+    char tmp[4096];
+    size_t n = e ? (size_t)(e - l) : strlen(l);
+    assert_true(n < sizeof tmp);
+    memcpy(tmp, l, n);
+    tmp[n] = 0;
+    for (size_t i = 0; i < n;) { /* valid UTF-8: nothing was split */
+        unsigned cp;
+        int len = wf_utf8_decode(tmp + i, n - i, &cp);
+        if (!len) fail_msg("invalid UTF-8 at byte %zu of: %s", i, tmp);
+        i += (size_t)len;
+    }
+    return wf_text_width(tmp);
+}
+
+/* Everything but white space, so wrapped and unwrapped text compare. */
+static void squeeze(wf_buf *out, const char *s, const char *end)
+{
+    for (; *s && (!end || s < end); s++)
+        if (*s != ' ' && *s != '\n') wf_buf_putc(out, *s);
+}
+
+static void wrap_facts(fx *x)
+{
+    worked_example_facts(x);
+    /* a wide (CJK) and long entry page, a referrer with a bidi override */
+    x->pv[0].url = "https://www.example.com/"
+                   "\xe5\xb1\xb1\xe7\x94\xb0\xe5\xb1\xb1\xe7\x94\xb0\xe5\xb1\xb1\xe7\x94\xb0"
+                   "\xe5\xb1\xb1\xe7\x94\xb0\xe5\xb1\xb1\xe7\x94\xb0\xe5\xb1\xb1\xe7\x94\xb0"
+                   "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    x->pv[0].referrer = "https://www.google.com/\xe2\x80\xae"
+                        "evil";
+}
+
+static void check_wrapped(const wf_explanation *ex, size_t width)
+{
+    wf_buf b = WF_BUF_INIT, a = WF_BUF_INIT, w = WF_BUF_INIT;
+    assert_int_equal(wf_explanation_text_width(ex, width, &b), WF_OK);
+    const char *lines[64];
+    size_t n = why_lines(wf_buf_str(&b), lines, 64);
+    assert_true(n > ex->n_steps); /* something was wrapped */
+    for (size_t i = 0; i < n; i++) {
+        size_t lw = line_width(lines[i]);
+        if (lw > width) fail_msg("line %zu is %zu columns wide (max %zu)", i, lw, width);
+        assert_true(lines[i][0] == ' '); /* numbers and continuations are indented */
+    }
+    /* nothing lost or reordered: same characters as the escaped steps */
+    for (size_t i = 0; i < ex->n_steps; i++) {
+        const wf_step *s = &ex->steps[i];
+        char t[WF_TIME_BUFSZ];
+        wf_buf e = WF_BUF_INIT;
+        wf_buf_printf(&e, "%zu.%s%s", s->n, s->at == WF_TIME_NONE ? "" : wf_time_short(s->at, t),
+                      s->rule == R_NONE ? "" : wf_rule_id(s->rule));
+        wf_text_escape(&e, s->text);
+        squeeze(&a, wf_buf_str(&e), NULL);
+        wf_buf_free(&e);
+    }
+    squeeze(&w, lines[0], strchr(lines[n - 1], '\n'));
+    assert_string_equal(wf_buf_str(&w), wf_buf_str(&a));
+    assert_non_null(strstr(wf_buf_str(&b), "\\u202E")); /* the escape is never cut */
+    wf_buf_free(&a);
+    wf_buf_free(&w);
+    wf_buf_free(&b);
+}
+
+static void text_wraps_to_width(void **state)
+{
+    fx x;
+    wrap_facts(&x);
+    wf_explanation *ex = fx_explain(state, &x);
+    check_wrapped(ex, 80);
+    check_wrapped(ex, 60);
+    check_wrapped(ex, 41);
+    wf_explanation_free(&ex);
+}
+
+/* The hanging indent: continuation lines start under the text column. */
+static void text_hanging_indent(void **state)
+{
+    fx x;
+    worked_example_facts(&x);
+    wf_explanation *ex = fx_explain(state, &x);
+    wf_buf b = WF_BUF_INIT;
+    assert_int_equal(wf_explanation_text(ex, &b), WF_OK); /* 80 columns */
+    const char *lines[64];
+    size_t n = why_lines(wf_buf_str(&b), lines, 64);
+    int continued = 0;
+    for (size_t i = 0; i < n; i++) {
+        assert_true(line_width(lines[i]) <= 80);
+        if (lines[i][3] == '.') continue; /* "  1. 2024-..." */
+        continued++;
+        assert_int_equal(strspn(lines[i], " "), 28);
+    }
+    assert_true(continued > 0);
+    assert_non_null(strstr(wf_buf_str(&b), "  2. 2024-09-18 14:30  C03  The form"));
+    wf_buf_free(&b);
+    wf_explanation_free(&ex);
+}
+
+static void text_narrow_width_is_clamped(void **state)
+{
+    fx x;
+    worked_example_facts(&x);
+    wf_explanation *ex = fx_explain(state, &x);
+    wf_buf b = WF_BUF_INIT;
+    assert_int_equal(wf_explanation_text_width(ex, 5, &b), WF_OK);
+    const char *lines[128];
+    size_t n = why_lines(wf_buf_str(&b), lines, 128);
+    for (size_t i = 0; i < n; i++)
+        assert_true(line_width(lines[i]) <= 40);
+    wf_buf_free(&b);
+    wf_explanation_free(&ex);
+}
+
+static void json_creation_description_tracked_form(void **state)
+{
+    fx x;
+    fx_init(&x, 7, "2024-05-01T12:00:00Z", "FORM", "f-1");
+    fx_form(&x, "2024-05-01T12:00:00Z", "f-1", "t1", 0);
+    fx_pv(&x, "t1", 0, "2024-05-01T11:50:00Z", HOME, "https://www.google.com/");
+    wf_explanation *ex = fx_explain(state, &x);
+    cJSON *j = wf_explanation_json(ex);
+    const char *d = gets(get(j, "creation"), "description");
+    assert_string_equal(d, "a HubSpot form on a tracked page of the site created it");
+    assert_true(cJSON_IsFalse(get(get(j, "creation"), "offline")));
+    wf_buf b = WF_BUF_INIT;
+    assert_int_equal(wf_explanation_text(ex, &b), WF_OK);
+    assert_null(strstr(wf_buf_str(&b), "filtered"));
+    wf_buf_free(&b);
+    cJSON_Delete(j);
     wf_explanation_free(&ex);
 }
 
@@ -371,6 +544,33 @@ static void cli_text_escaped(void **state)
     assert_non_null(strstr(out, "\\u202E") ? strstr(out, "\\u202E") : strstr(out, "\\u202e"));
 }
 
+/* COLUMNS sets the wrap width; into a pipe without it, 80. */
+static void cli_text_wraps_to_columns(void **state)
+{
+    (void)state;
+    static char out[65536];
+    const char *old = getenv("COLUMNS");
+    char *saved = old ? strdup(old) : NULL;
+    size_t widths[] = {60, 80};
+    for (int k = 0; k < 2; k++) {
+        if (k == 0)
+            setenv("COLUMNS", "60", 1);
+        else
+            unsetenv("COLUMNS");
+        assert_int_equal(sh("5001", NULL, out, sizeof out), 0);
+        const char *lines[64];
+        size_t n = why_lines(out, lines, 64);
+        assert_true(n >= 5);
+        for (size_t i = 0; i < n; i++)
+            if (line_width(lines[i]) > widths[k])
+                fail_msg("COLUMNS %s: line %zu too wide", k ? "unset" : "60", i);
+        assert_non_null(strstr(out, "2024-09-18 14:30  C03"));
+        assert_non_null(strstr(out, "\xe2\x9c\x93 Matches HubSpot's stored value"));
+    }
+    if (saved) setenv("COLUMNS", saved, 1);
+    free(saved);
+}
+
 static int64_t sql_int(wf_store *s, const char *q)
 {
     sqlite3_stmt *st;
@@ -464,6 +664,10 @@ int main(void)
         cmocka_unit_test(worked_example_evidence),
         cmocka_unit_test(flags_and_override_json),
         cmocka_unit_test(text_is_escaped),
+        cmocka_unit_test(text_wraps_to_width),
+        cmocka_unit_test(text_hanging_indent),
+        cmocka_unit_test(text_narrow_width_is_clamped),
+        cmocka_unit_test(json_creation_description_tracked_form),
     };
     const struct CMUnitTest store[] = {
         cmocka_unit_test(worked_example_through_store),
@@ -475,6 +679,7 @@ int main(void)
         cmocka_unit_test(cli_usage_errors),
         cmocka_unit_test(cli_pipe_closed_early),
         cmocka_unit_test(cli_text_escaped),
+        cmocka_unit_test(cli_text_wraps_to_columns),
     };
     int r = cmocka_run_group_tests_name("explain", pure, fx_engine_setup, fx_engine_teardown);
     r += cmocka_run_group_tests_name("explain-store", store, store_setup, store_teardown);

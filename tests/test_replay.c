@@ -23,9 +23,12 @@ static void offline(void **state, const char *ch, const char *detail, const char
     assert_string_equal(ex->creation.description, desc);
     assert_true(ex->creation.offline);
     assert_string_equal(ex->computed.deciding.kind, "creation");
-    assert_int_equal(ex->n_steps, 1);
+    assert_int_equal(ex->n_steps, 2); /* C01, then the closing comparison */
     assert_int_equal(ex->steps[0].rule, R_C01);
     assert_non_null(strstr(ex->steps[0].text, desc));
+    assert_int_equal(ex->steps[1].rule, R_NONE);
+    assert_int_equal(ex->steps[1].n, 2);
+    assert_non_null(strstr(ex->steps[1].text, "nothing to compare"));
     wf_explanation_free(&ex);
     assert_null(ex);
 }
@@ -133,7 +136,9 @@ static void c02_without_page_view_is_assumed(void **state)
     assert_value(&ex->computed.value, "DIRECT_TRAFFIC", "www.example.com/contact", "");
     int i = fx_step(ex, R_C02);
     assert_true(i >= 0);
-    assert_non_null(strstr(ex->steps[ex->n_steps - 1].text, "assumed"));
+    /* the last replay step, before the closing comparison */
+    assert_int_equal(ex->steps[ex->n_steps - 2].rule, R_C02);
+    assert_non_null(strstr(ex->steps[ex->n_steps - 2].text, "assumed"));
     wf_explanation_free(&ex);
 }
 
@@ -478,6 +483,306 @@ static void s13_step_says_assumed(void **state)
     wf_explanation_free(&ex);
 }
 
+/* ---- the Why steps: what linked a token, creation text, closing step ---- */
+
+/* The §10 story as the knowledge base tells it. */
+static void kb_story(fx *x)
+{
+    fx_init(x, 5001, "2024-07-03T09:00:00Z", "IMPORT", "9876");
+    fx_pv(x, "t1", 0, "2024-03-12T10:00:00Z", HOME, GOOGLE);
+    wf_form *m = fx_form(x, "2024-09-18T14:30:00Z", "f-demo", "t1", 0);
+    m->page_title = "Book a demo";
+}
+
+static void assert_rules(const wf_explanation *ex, const wf_rule *want, size_t n)
+{
+    assert_int_equal(ex->n_steps, n);
+    for (size_t i = 0; i < n; i++) {
+        if (ex->steps[i].rule != want[i])
+            fail_msg("step %zu: rule %d, want %d (%s)", i + 1, ex->steps[i].rule, want[i],
+                     ex->steps[i].text);
+        assert_int_equal(ex->steps[i].n, i + 1);
+    }
+}
+
+static void contains(const char *hay, const char *needle)
+{
+    if (!strstr(hay, needle)) fail_msg("\"%s\" lacks \"%s\"", hay, needle);
+}
+
+static void why_kb_story_steps_in_order(void **state)
+{
+    fx x;
+    kb_story(&x);
+    wf_explanation *ex = fx_explain(state, &x);
+    const wf_rule want[] = {R_C01, R_C03, R_S11, R_C04, R_NONE};
+    assert_rules(ex, want, 5);
+    contains(ex->steps[1].text, "The form \"Book a demo\" (f-demo) submitted on 18 Sep 2024 "
+                                "carried visitor token t1; HubSpot linked 1 earlier session to "
+                                "this contact.");
+    assert_int_equal(ex->steps[1].at, T("2024-09-18T14:30:00Z"));
+    contains(ex->steps[2].text, "The earliest linked session");
+    assert_int_equal(ex->steps[2].at, T("2024-03-12T10:00:00Z")); /* its own time */
+    contains(ex->steps[3].text, "12 Mar is before the import on 3 Jul, so the original source "
+                                "became Organic search");
+    wf_explanation_free(&ex);
+}
+
+static void why_c03_step_evidence_is_the_form(void **state)
+{
+    fx x;
+    kb_story(&x);
+    wf_explanation *ex = fx_explain(state, &x);
+    int i = fx_step(ex, R_C03);
+    assert_true(i >= 0);
+    assert_int_equal(ex->steps[i].n_evidence, 1);
+    const wf_tl_item *it = &ex->timeline[ex->steps[i].evidence[0]];
+    assert_int_equal(it->kind, WF_TL_FORM);
+    assert_string_equal(it->token, "t1");
+    wf_explanation_free(&ex);
+}
+
+static void why_c03_two_sessions_counted(void **state)
+{
+    fx x;
+    kb_story(&x);
+    fx_pv(&x, "t1", 0, "2024-09-18T14:00:00Z", HOME "demo", NULL); /* a second visit */
+    wf_explanation *ex = fx_explain(state, &x);
+    int i = fx_step(ex, R_C03);
+    contains(ex->steps[i].text, "HubSpot linked 2 earlier sessions to this contact");
+    wf_explanation_free(&ex);
+}
+
+static void why_c03_email_click(void **state)
+{
+    fx x;
+    fx_init(&x, 9, "2024-07-03T09:00:00Z", "IMPORT", "1");
+    fx_pv(&x, "t9", 0, "2024-06-01T10:00:00Z", HOME, "https://www.bing.com/search?q=Widgets");
+    fx_click(&x, "2024-10-01T08:00:00Z", "t9")->email_id = "em-7";
+    wf_explanation *ex = fx_explain(state, &x);
+    const wf_rule want[] = {R_C01, R_C03, R_S11, R_C04, R_NONE};
+    assert_rules(ex, want, 5);
+    contains(ex->steps[1].text, "A HubSpot marketing-email click on 1 Oct 2024 (email em-7");
+    contains(ex->steps[1].text, "identified visitor token t9; HubSpot linked 1 earlier session");
+    assert_int_equal(ex->timeline[ex->steps[1].evidence[0]].kind, WF_TL_EMAIL_CLICK);
+    wf_explanation_free(&ex);
+}
+
+static void why_c03_lead_guid_identity(void **state)
+{
+    fx x;
+    fx_init(&x, 9, "2024-07-03T09:00:00Z", "IMPORT", "1");
+    fx_pv(&x, "g1", 0, "2024-06-01T10:00:00Z", HOME, GOOGLE);
+    fx_link(&x, "g1", "2024-08-01T00:00:00Z", WF_LINK_IDENTITY);
+    wf_explanation *ex = fx_explain(state, &x);
+    int i = fx_step(ex, R_C03);
+    assert_true(i >= 0);
+    contains(ex->steps[i].text, "visitor token g1 as a LEAD_GUID identity from 1 Aug 2024");
+    assert_int_equal(ex->steps[i + 1].rule, R_S11);
+    assert_int_equal(ex->steps[i + 2].rule, R_C04);
+    wf_explanation_free(&ex);
+}
+
+/* Export page views (§7): which identity moment linked them, and that
+ * this is assumed. */
+static void why_export_linked_at_identity(void **state)
+{
+    fx x;
+    fx_init(&x, 9, "2024-05-01T12:00:00Z", "IMPORT", "1");
+    fx_pv(&x, NULL, 9, "2024-04-01T10:00:00Z", HOME, GOOGLE);
+    fx_link(&x, "g2", "2024-07-01T00:00:00Z", WF_LINK_IDENTITY);
+    fx_link(&x, "g1", "2024-06-01T00:00:00Z", WF_LINK_IDENTITY);
+    wf_explanation *ex = fx_explain(state, &x);
+    int i = fx_step(ex, R_C03);
+    assert_true(i >= 0);
+    contains(ex->steps[i].text, "without a visitor token; assumed:");
+    contains(ex->steps[i].text, "the LEAD_GUID identity of 1 Jun 2024 (visitor token g1)");
+    assert_int_equal(ex->steps[i].at, T("2024-06-01T00:00:00Z"));
+    assert_int_equal(ex->steps[i + 1].rule, R_S11);
+    wf_explanation_free(&ex);
+}
+
+static void why_export_linked_at_form(void **state)
+{
+    fx x;
+    fx_init(&x, 9, "2024-05-01T12:00:00Z", "IMPORT", "1");
+    fx_pv(&x, NULL, 9, "2024-04-01T10:00:00Z", HOME, GOOGLE);
+    fx_form(&x, "2024-05-20T00:00:00Z", "f-9", "tf", 0);
+    wf_explanation *ex = fx_explain(state, &x);
+    int i = fx_step(ex, R_C03);
+    assert_true(i >= 0);
+    contains(ex->steps[i].text, "assumed: HubSpot linked it at the first identity moment after "
+                                "the creation, the form f-9 submitted on 20 May 2024.");
+    wf_explanation_free(&ex);
+}
+
+static void why_export_linked_at_creation(void **state)
+{
+    fx x;
+    fx_init(&x, 9, "2024-05-01T12:00:00Z", "IMPORT", "1");
+    fx_pv(&x, NULL, 9, "2024-04-01T10:00:00Z", HOME, GOOGLE);
+    wf_explanation *ex = fx_explain(state, &x);
+    size_t i = 0;
+    while (i < ex->n_steps && !strstr(ex->steps[i].text, "without a visitor token"))
+        i++;
+    assert_true(i < ex->n_steps);
+    contains(ex->steps[i].text, "no identity moment");
+    contains(ex->steps[i].text, "assumed: HubSpot linked it when the contact was created on 1 "
+                                "May 2024.");
+    wf_explanation_free(&ex);
+}
+
+static void creation_description_tracked_form(void **state)
+{
+    fx x;
+    fx_init(&x, 7, "2024-05-01T12:00:00Z", "FORM", "f-1");
+    fx_form(&x, "2024-05-01T12:00:00Z", "f-1", "t1", 0);
+    fx_pv(&x, "t1", 0, "2024-05-01T11:50:00Z", HOME, GOOGLE);
+    wf_explanation *ex = fx_explain(state, &x);
+    assert_string_equal(ex->creation.description,
+                        "a HubSpot form on a tracked page of the site created it");
+    size_t k = 0;
+    while (k < ex->n_timeline && ex->timeline[k].kind != WF_TL_CREATION)
+        k++;
+    assert_true(k < ex->n_timeline);
+    assert_null(strstr(ex->timeline[k].detail, "filtered")); /* the Timeline says the same */
+    assert_non_null(strstr(ex->timeline[k].detail, "tracked page"));
+    wf_explanation_free(&ex);
+}
+
+static void creation_description_untracked_form_keeps_filtered(void **state)
+{
+    fx x;
+    fx_init(&x, 7, "2024-05-01T12:00:00Z", "FORM", NULL);
+    fx_form(&x, "2024-05-01T12:00:00Z", "f-1", "t1", 1);
+    wf_explanation *ex = fx_explain(state, &x);
+    assert_string_equal(ex->creation.description,
+                        "a form was submitted from a filtered (excluded) IP address");
+    wf_explanation_free(&ex);
+}
+
+static const wf_step *closing(const wf_explanation *ex)
+{
+    const wf_step *s = &ex->steps[ex->n_steps - 1];
+    assert_int_equal(s->rule, R_NONE);
+    assert_int_equal(s->at, WF_TIME_NONE);
+    assert_int_equal(s->n, ex->n_steps);
+    return s;
+}
+
+static void closing_matches_with_history(void **state)
+{
+    fx x;
+    kb_story(&x);
+    fx_stored(&x, "ORGANIC_SEARCH", "Unknown keywords (SSL)", "google");
+    fx_hist(&x, "hs_analytics_source", "OFFLINE", "2024-07-03T09:00:06Z", "ANALYTICS", NULL);
+    wf_history *h = fx_hist(&x, "hs_analytics_source", "ORGANIC_SEARCH", "2024-09-18T14:30:11Z",
+                            "ANALYTICS", NULL);
+    wf_explanation *ex = fx_explain(state, &x);
+    const wf_step *s = closing(ex);
+    assert_string_equal(s->text, "✓ Matches HubSpot's stored value and its history (change at 18 "
+                                 "Sep 14:30, ANALYTICS).");
+    assert_int_equal(s->n_evidence, 1);
+    assert_int_equal(ex->timeline[s->evidence[0]].row_id, h->id);
+    wf_explanation_free(&ex);
+}
+
+static void closing_matches_but_unexplained(void **state)
+{
+    fx x;
+    fx_init(&x, 9, "2024-05-01T12:00:00Z", "IMPORT", "1");
+    fx_stored(&x, "OFFLINE", "IMPORT", "1");
+    fx_hist(&x, "hs_analytics_source", "OFFLINE", "2024-06-01T00:00:00Z", "ANALYTICS", NULL);
+    wf_explanation *ex = fx_explain(state, &x);
+    const wf_step *s = closing(ex);
+    contains(s->text, "✓ Matches HubSpot's stored value, but");
+    contains(s->text, "unexplained-change");
+    wf_explanation_free(&ex);
+}
+
+static void closing_differs_api_race(void **state)
+{
+    fx x;
+    fx_init(&x, 5002, "2024-05-06T10:00:00Z", "API", "contacts-upsert");
+    fx_pv(&x, "t2", 0, "2024-05-06T09:52:00Z", HOME, GOOGLE);
+    fx_form(&x, "2024-05-06T10:00:05Z", "f", "t2", 0);
+    fx_stored(&x, "OFFLINE", "API", "contacts-upsert");
+    wf_explanation *ex = fx_explain(state, &x);
+    const wf_step *s = closing(ex);
+    contains(s->text, "≠ HubSpot shows Offline sources / API / contacts-upsert; ");
+    contains(s->text, "(api-race, C10)");
+    /* the C10 diagnosis comes after the replay, right before the closing step */
+    assert_int_equal(ex->steps[ex->n_steps - 2].rule, R_C10);
+    wf_explanation_free(&ex);
+}
+
+static void closing_differs_merge(void **state)
+{
+    fx x;
+    fx_init(&x, 5005, "2024-06-01T12:00:00Z", "IMPORT", "1");
+    fx_merge(&x, "2024-06-20T09:30:00Z", 5099, "2024-01-15T16:20:00Z", "SALESFORCE", "sf-1");
+    fx_stored(&x, "OFFLINE", "IMPORT", "1");
+    wf_explanation *ex = fx_explain(state, &x);
+    contains(closing(ex)->text, "(merge-primary-kept, C07, assumed)");
+    wf_explanation_free(&ex);
+}
+
+static void closing_differs_data_load(void **state)
+{
+    fx x;
+    fx_init(&x, 9, "2024-05-01T12:00:00Z", "IMPORT", "1");
+    fx_hist(&x, "hs_analytics_source", "REFERRALS", "2024-06-01T00:00:00Z", "IMPORT", "imp-2");
+    fx_pv(&x, "t1", 0, "2024-02-01T10:00:00Z", HOME, GOOGLE);
+    fx_form(&x, "2024-08-01T10:00:00Z", "f", "t1", 0);
+    fx_stored(&x, "REFERRALS", "", "");
+    wf_explanation *ex = fx_explain(state, &x);
+    const wf_step *s = closing(ex);
+    contains(s->text, "≠ HubSpot shows Referrals");
+    contains(s->text, "data-load");
+    contains(s->text, "1 Jun 00:00, IMPORT");
+    wf_explanation_free(&ex);
+}
+
+static void closing_differs_unexplained(void **state)
+{
+    fx x;
+    fx_init(&x, 9, "2024-05-01T12:00:00Z", "IMPORT", "1");
+    fx_hist(&x, "hs_analytics_source", "PAID_SEARCH", "2024-06-01T00:00:00Z", "ANALYTICS", NULL);
+    fx_stored(&x, "PAID_SEARCH", "", "");
+    wf_explanation *ex = fx_explain(state, &x);
+    contains(closing(ex)->text, "(unexplained-change)");
+    wf_explanation_free(&ex);
+}
+
+static void closing_differs_without_reason(void **state)
+{
+    fx x;
+    fx_init(&x, 9, "2024-05-01T12:00:00Z", "IMPORT", "1");
+    fx_stored(&x, "DIRECT_TRAFFIC", "", "");
+    wf_explanation *ex = fx_explain(state, &x);
+    contains(closing(ex)->text, "≠ HubSpot shows Direct traffic");
+    contains(closing(ex)->text, "(stored-differs)");
+    wf_explanation_free(&ex);
+}
+
+/* Sentences say dates as people do; ISO-like times stay in the column. */
+static void dates_in_sentences_are_human(void **state)
+{
+    fx x;
+    fx_init(&x, 5005, "2024-06-01T12:00:00Z", "IMPORT", "1");
+    fx_merge(&x, "2024-06-20T09:30:00Z", 5099, "2023-01-15T16:20:00Z", "SALESFORCE", "sf-1");
+    fx_pv(&x, "t1", 0, "2022-06-01T10:00:00Z", HOME, GOOGLE);
+    fx_form(&x, "2024-08-01T10:00:00Z", "f", "t1", 0);
+    wf_explanation *ex = fx_explain(state, &x);
+    for (size_t i = 0; i < ex->n_steps; i++)
+        if (strstr(ex->steps[i].text, "2024-") || strstr(ex->steps[i].text, "2023-"))
+            fail_msg("ISO date in step %zu: %s", i + 1, ex->steps[i].text);
+    contains(ex->steps[fx_step(ex, R_C07)].text, "created offline on 15 Jan 2023 16:20");
+    contains(ex->steps[fx_step(ex, R_C04)].text,
+             "1 Jun 2022 is before the creation of merged record 5099 on 15 Jan 2023");
+    wf_explanation_free(&ex);
+}
+
 int main(void)
 {
     const struct CMUnitTest t[] = {
@@ -518,6 +823,24 @@ int main(void)
         cmocka_unit_test(unknown_stored_value_kept),
         cmocka_unit_test(unknown_manual_value_kept),
         cmocka_unit_test(s13_step_says_assumed),
+        cmocka_unit_test(why_kb_story_steps_in_order),
+        cmocka_unit_test(why_c03_step_evidence_is_the_form),
+        cmocka_unit_test(why_c03_two_sessions_counted),
+        cmocka_unit_test(why_c03_email_click),
+        cmocka_unit_test(why_c03_lead_guid_identity),
+        cmocka_unit_test(why_export_linked_at_identity),
+        cmocka_unit_test(why_export_linked_at_form),
+        cmocka_unit_test(why_export_linked_at_creation),
+        cmocka_unit_test(creation_description_tracked_form),
+        cmocka_unit_test(creation_description_untracked_form_keeps_filtered),
+        cmocka_unit_test(closing_matches_with_history),
+        cmocka_unit_test(closing_matches_but_unexplained),
+        cmocka_unit_test(closing_differs_api_race),
+        cmocka_unit_test(closing_differs_merge),
+        cmocka_unit_test(closing_differs_data_load),
+        cmocka_unit_test(closing_differs_unexplained),
+        cmocka_unit_test(closing_differs_without_reason),
+        cmocka_unit_test(dates_in_sentences_are_human),
     };
     return cmocka_run_group_tests(t, fx_engine_setup, fx_engine_teardown);
 }

@@ -87,7 +87,7 @@ wf_status wf_x_add_step(builder *b, wf_ms at, wf_rule rule, const char *text, si
     if (grow((void **)&x->steps, &b->cap_steps, x->n_steps, sizeof *x->steps)) return WF_E_NOMEM;
     wf_step *s = &x->steps[x->n_steps++];
     memset(s, 0, sizeof *s);
-    s->at = at;
+    s->at = s->order_at = at;
     s->rule = rule;
     s->text = text;
     if (ev1 != WF_NO_INDEX) s->evidence[s->n_evidence++] = ev1;
@@ -112,10 +112,26 @@ static wf_status add_change(builder *b, wf_ms at, wf_value to, wf_cause cause, w
     return WF_OK;
 }
 
-static const char *value_text(builder *b, const wf_value *v)
+const char *wf_x_value_text(builder *b, const wf_value *v)
 {
     return wf_x_fmt(b, "%s / %s / %s", wf_source_label_of(v->source),
                     v->dd1 && *v->dd1 ? v->dd1 : "(empty)", v->dd2 && *v->dd2 ? v->dd2 : "(empty)");
+}
+
+static const char *value_text(builder *b, const wf_value *v)
+{
+    return wf_x_value_text(b, v);
+}
+
+const char *wf_x_when(builder *b, wf_ms t, wf_ms ref, int with_time)
+{
+    char day[WF_TIME_BUFSZ], clock[WF_TIME_BUFSZ];
+    if (t == WF_TIME_NONE) return "an unknown time";
+    wf_time_human(t, ref, day);
+    if (!with_time) return wf_x_fmt(b, "%s", day);
+    wf_time_short(t, clock); /* "2024-09-18 14:30": the clock is after the space */
+    const char *hm = strchr(clock, ' ');
+    return wf_x_fmt(b, "%s %s", day, hm ? hm + 1 : "");
 }
 
 static wf_value session_value(const rsession *r)
@@ -157,6 +173,9 @@ static void setup_creation(builder *b)
         b->tracked_creation = m && m->token && *m->token && !m->filtered_ip;
     }
     x->creation.offline = !b->tracked_creation;
+    /* the channel table's FORM text is the offline (C09) case only */
+    if (b->tracked_creation)
+        x->creation.description = "a HubSpot form on a tracked page of the site created it";
 }
 
 /* ---- links ---------------------------------------------------------- */
@@ -164,15 +183,14 @@ static void setup_creation(builder *b)
 typedef struct {
     wf_ms at;
     wf_rule by;
+    wf_link_src src;
+    size_t idx;
 } link_time;
 
-static void consider(link_time *lt, wf_ms at, wf_rule by)
+static void consider(link_time *lt, wf_ms at, wf_rule by, wf_link_src src, size_t idx)
 {
     if (at == WF_TIME_NONE) return;
-    if (lt->at == WF_TIME_NONE || at < lt->at) {
-        lt->at = at;
-        lt->by = by;
-    }
+    if (lt->at == WF_TIME_NONE || at < lt->at) *lt = (link_time){at, by, src, idx};
 }
 
 /* When the token was first linked to the contact, and by what (C02 when
@@ -180,18 +198,20 @@ static void consider(link_time *lt, wf_ms at, wf_rule by)
 static link_time token_link(const builder *b, const char *tok)
 {
     const wf_facts *f = b->f;
-    link_time lt = {WF_TIME_NONE, R_NONE};
-    for (size_t i = 0; i < f->n_links; i++)
-        if (f->links[i].token && strcmp(f->links[i].token, tok) == 0)
-            consider(&lt, f->links[i].at, f->links[i].via == WF_LINK_CREATION ? R_C02 : R_C03);
+    link_time lt = {WF_TIME_NONE, R_NONE, LS_NONE, 0};
+    /* forms and clicks first: on a tie the richer fact names the link */
     for (size_t i = 0; i < f->n_forms; i++) {
         const wf_form *m = &f->forms[i];
         if (m->token && !m->filtered_ip && strcmp(m->token, tok) == 0)
-            consider(&lt, m->at, m == b->creating_form ? R_C02 : R_C03);
+            consider(&lt, m->at, m == b->creating_form ? R_C02 : R_C03, LS_FORM, i);
     }
     for (size_t i = 0; i < f->n_clicks; i++)
         if (f->clicks[i].token && strcmp(f->clicks[i].token, tok) == 0)
-            consider(&lt, f->clicks[i].at, R_C03);
+            consider(&lt, f->clicks[i].at, R_C03, LS_CLICK, i);
+    for (size_t i = 0; i < f->n_links; i++)
+        if (f->links[i].token && strcmp(f->links[i].token, tok) == 0)
+            consider(&lt, f->links[i].at, f->links[i].via == WF_LINK_CREATION ? R_C02 : R_C03,
+                     LS_LINK, i);
     if (lt.at != WF_TIME_NONE && b->creating_form && b->tracked_creation &&
         strcmp(b->creating_form->token, tok) == 0 && lt.at >= b->creating_form->at)
         lt.by = R_C02;
@@ -203,17 +223,18 @@ static link_time token_link(const builder *b, const char *tok)
 static link_time export_link(const builder *b)
 {
     const wf_facts *f = b->f;
-    link_time id = {WF_TIME_NONE, R_C03}, form = id, click = id;
+    link_time id = {WF_TIME_NONE, R_C03, LS_NONE, 0}, form = id, click = id;
     for (size_t i = 0; i < f->n_links; i++)
-        if (f->links[i].via == WF_LINK_IDENTITY) consider(&id, f->links[i].at, R_C03);
+        if (f->links[i].via == WF_LINK_IDENTITY) consider(&id, f->links[i].at, R_C03, LS_LINK, i);
     for (size_t i = 0; i < f->n_forms; i++)
-        if (f->forms[i].token && !f->forms[i].filtered_ip) consider(&form, f->forms[i].at, R_C03);
+        if (f->forms[i].token && !f->forms[i].filtered_ip)
+            consider(&form, f->forms[i].at, R_C03, LS_FORM, i);
     for (size_t i = 0; i < f->n_clicks; i++)
-        consider(&click, f->clicks[i].at, R_C03);
+        consider(&click, f->clicks[i].at, R_C03, LS_CLICK, i);
     link_time r = id.at != WF_TIME_NONE      ? id
                   : form.at != WF_TIME_NONE  ? form
                   : click.at != WF_TIME_NONE ? click
-                                             : (link_time){f->created_at, R_C02};
+                                             : (link_time){f->created_at, R_C02, LS_CREATION, 0};
     if (r.at < f->created_at) r.at = f->created_at;
     if (r.at == f->created_at && b->tracked_creation) r.by = R_C02;
     return r;
@@ -224,20 +245,24 @@ static void assign_links(builder *b)
     link_time exp = export_link(b);
     for (size_t i = 0; i < b->n_rs; i++) {
         rsession *r = &b->rs[i];
-        link_time lt = {WF_TIME_NONE, R_NONE};
+        link_time lt = {WF_TIME_NONE, R_NONE, LS_NONE, 0};
         if (r->s.token) lt = token_link(b, r->s.token);
         if (lt.at == WF_TIME_NONE && b->pvs[r->s.first]->contact != 0) {
             /* attached to the contact by the export */
-            lt = r->s.start >= b->f->created_at ? (link_time){r->s.start, R_NONE} : exp;
+            r->by_export = r->s.start < b->f->created_at;
+            lt = r->by_export ? exp : (link_time){r->s.start, R_NONE, LS_NONE, 0};
         }
         if (lt.at == WF_TIME_NONE) continue;
         r->linked = 1;
         if (r->s.start >= lt.at) {
             r->link_at = r->s.start; /* a known visitor's visit counts as it happens */
             r->link_by = R_NONE;
+            r->by_export = 0;
         } else {
             r->link_at = lt.at;
             r->link_by = lt.by;
+            r->src = lt.src;
+            r->src_idx = lt.idx;
         }
         r->creation_link = r->link_by == R_C02;
     }
@@ -326,6 +351,15 @@ static const char *offline_creation(builder *b, wf_value *v)
                     f->channel_label ? "\"" : "", value_text(b, v));
 }
 
+/* The offline creation as the C04 step names it: "the import". */
+static const char *creation_noun(builder *b)
+{
+    const char *ch = b->f->channel;
+    if (channel_is(ch, "IMPORT")) return "the import";
+    if (channel_is(ch, "FORM")) return "the creation by an untracked form";
+    return ch && *ch ? wf_x_fmt(b, "the creation (channel %s)", ch) : "the creation";
+}
+
 static wf_status creation_event(builder *b)
 {
     const wf_facts *f = b->f;
@@ -347,19 +381,22 @@ static wf_status creation_event(builder *b)
                              it, WF_NO_INDEX);
     }
     b->earliest = f->created_at;
+    b->earliest_what = creation_noun(b);
     b->cur_rule = b->cur_via = rule;
     b->cur_item = it;
     wf_status st = add_change(b, f->created_at, v, WF_CAUSE_CREATION, rule, it);
     return st ? st : wf_x_add_step(b, f->created_at, rule, text, it, WF_NO_INDEX);
 }
 
-static wf_status session_step(builder *b, const rsession *r)
+static wf_status session_step(builder *b, const rsession *r, wf_ms order)
 {
     wf_buf why = WF_BUF_INIT;
     wf_class_trace_text(&r->s.cls, &why);
     const wf_pageview *p = b->pvs[r->s.first];
     const char *text = wf_x_fmt(
-        b, "A visit to %s (%s) started a session classified %s by %s: %s.%s%s",
+        b,
+        "The earliest linked session began with a visit to %s (%s) and is classified %s by %s: "
+        "%s.%s%s",
         p->url ? p->url : "(unknown page)",
         p->referrer && *p->referrer ? wf_x_fmt(b, "referrer %s", p->referrer) : "no referrer",
         value_text(b, &(wf_value){wf_source_name(r->s.cls.source), r->s.cls.dd1, r->s.cls.dd2}),
@@ -371,25 +408,37 @@ static wf_status session_step(builder *b, const rsession *r)
     int failed = why.failed;
     wf_buf_free(&why);
     if (failed) return WF_E_NOMEM;
-    return wf_x_add_step(b, r->s.start, r->s.cls.rule, text, r->item, WF_NO_INDEX);
+    wf_status st = wf_x_add_step(b, r->s.start, r->s.cls.rule, text, r->item, WF_NO_INDEX);
+    if (st == WF_OK) b->x->steps[b->x->n_steps - 1].order_at = order; /* told with its link */
+    return st;
 }
 
-/* The timeline item that linked the session: the form, click or link at
- * its link time. */
-static size_t link_evidence(const builder *b, const rsession *r)
+size_t wf_x_link_evidence(const builder *b, const rsession *r)
 {
-    const wf_facts *f = b->f;
-    for (size_t i = 0; i < f->n_forms; i++)
-        if (f->forms[i].at == r->link_at && f->forms[i].token && r->s.token &&
-            strcmp(f->forms[i].token, r->s.token) == 0)
-            return b->form_item[i];
-    for (size_t i = 0; i < f->n_clicks; i++)
-        if (f->clicks[i].at == r->link_at) return b->click_item[i];
-    for (size_t i = 0; i < f->n_links; i++)
-        if (f->links[i].at == r->link_at) return b->link_item[i];
-    for (size_t i = 0; i < f->n_forms; i++)
-        if (f->forms[i].at == r->link_at) return b->form_item[i];
-    return r->link_at == f->created_at ? b->creation_item : WF_NO_INDEX;
+    if (r->link_by != R_NONE) switch (r->src) {
+        case LS_FORM:
+            return b->form_item[r->src_idx];
+        case LS_CLICK:
+            return b->click_item[r->src_idx];
+        case LS_LINK:
+            return b->link_item[r->src_idx];
+        case LS_CREATION:
+            return b->creation_item;
+        default:
+            break;
+        }
+    return r->link_at == b->f->created_at ? b->creation_item : WF_NO_INDEX;
+}
+
+/* "12 Mar is before the import on 3 Jul": dates as people say them, with
+ * the clock when both fall on the same day. */
+static const char *before_text(builder *b, wf_ms session, wf_ms at)
+{
+    char d1[WF_TIME_BUFSZ], d2[WF_TIME_BUFSZ];
+    int same_day = strcmp(wf_time_date(session, d1), wf_time_date(b->earliest, d2)) == 0;
+    return wf_x_fmt(b, "%s is before %s on %s", wf_x_when(b, session, at, same_day),
+                    b->earliest_what ? b->earliest_what : "the earliest interaction so far",
+                    wf_x_when(b, b->earliest, at, same_day));
 }
 
 static wf_status apply_earlier(builder *b, const rsession *r, wf_ms at)
@@ -397,7 +446,7 @@ static wf_status apply_earlier(builder *b, const rsession *r, wf_ms at)
     int first = b->earliest == WF_TIME_NONE;
     wf_rule via = r->creation_link || (first && b->tracked_creation) ? R_C02 : R_C04;
     wf_value v = session_value(r);
-    wf_status st = session_step(b, r);
+    wf_status st = session_step(b, r, at);
     if (st) return st;
     const char *manual =
         (b->cur_via == R_C06 || b->cur_via == R_C08)
@@ -405,23 +454,18 @@ static wf_status apply_earlier(builder *b, const rsession *r, wf_ms at)
               "rewrite by an earlier visit replaces it (HubSpot does not document this)."
             : "";
     const char *text;
-    if (first) {
+    if (first)
         text = wf_x_fmt(b,
                         "That session is the contact's earliest interaction: the original "
                         "source is %s.%s",
                         value_text(b, &v), manual);
-    } else {
-        char when[WF_TIME_BUFSZ];
-        text = wf_x_fmt(b,
-                        "Visitor token %s was linked to the contact; its session of %s is earlier "
-                        "than the earliest known interaction so far, so the original source "
-                        "becomes %s (earlier visit found).%s",
-                        r->s.token ? r->s.token : "(export page views)",
-                        wf_time_short(r->s.start, when), value_text(b, &v), manual);
-    }
+    else
+        text = wf_x_fmt(b, "%s, so the original source became %s (earlier visit found).%s",
+                        before_text(b, r->s.start, at), value_text(b, &v), manual);
     b->overwrote_manual |= *manual != 0;
-    size_t ev = link_evidence(b, r);
+    size_t ev = wf_x_link_evidence(b, r);
     b->earliest = r->s.start;
+    b->earliest_what = "the earliest session so far";
     b->cur_rule = r->s.cls.rule;
     b->cur_via = via;
     b->cur_item = r->item;
@@ -438,8 +482,15 @@ static wf_status link_group(builder *b, const event *ev, size_t n)
         const rsession *r = &b->rs[ev[i].idx];
         if (!best || r->s.start < best->s.start) best = r;
     }
-    if (b->earliest == WF_TIME_NONE || best->s.start < b->earliest)
-        return apply_earlier(b, best, ev[0].at);
+    if (b->earliest == WF_TIME_NONE || best->s.start < b->earliest) {
+        const rsession **group = malloc(n * sizeof *group);
+        if (!group) return WF_E_NOMEM;
+        for (size_t i = 0; i < n; i++)
+            group[i] = &b->rs[ev[i].idx];
+        wf_status st = wf_x_link_steps(b, group, n, ev[0].at);
+        free(group);
+        return st ? st : apply_earlier(b, best, ev[0].at);
+    }
     for (size_t i = 0; i < n; i++) {
         const rsession *r = &b->rs[ev[i].idx];
         if (b->n_later++ == 0) {
@@ -454,10 +505,11 @@ static wf_status merge_event(builder *b, const wf_merge *m, size_t item)
 {
     const char *ch = m->merged_channel;
     int offline = ch && *ch && strcmp(ch, "FORM") != 0 && m->merged_created_at != WF_TIME_NONE;
-    char when[WF_TIME_BUFSZ];
     if (offline && (b->earliest == WF_TIME_NONE || m->merged_created_at < b->earliest)) {
         wf_value v = {"OFFLINE", ch, m->merged_channel_detail ? m->merged_channel_detail : ""};
         b->earliest = m->merged_created_at;
+        b->earliest_what =
+            wf_x_fmt(b, "the creation of merged record %lld", (long long)m->merged_id);
         b->cur_rule = R_C01;
         b->cur_via = R_C07;
         b->cur_item = item;
@@ -470,7 +522,7 @@ static wf_status merge_event(builder *b, const wf_merge *m, size_t item)
                      "earlier than any interaction of this record, so the original source "
                      "becomes %s (assumed: HubSpot keeps the primary record's value; wherefrom "
                      "takes the earliest interaction of either record).",
-                     (long long)m->merged_id, wf_time_short(m->merged_created_at, when),
+                     (long long)m->merged_id, wf_x_when(b, m->merged_created_at, m->at, 1),
                      value_text(b, &v)),
             item, WF_NO_INDEX);
     }
@@ -572,6 +624,7 @@ static wf_status tracked_without_session(builder *b)
     const char *rest = m->page_url ? strstr(m->page_url, "://") : NULL;
     if (rest) v.dd1 = rest + 3;
     b->earliest = b->f->created_at;
+    b->earliest_what = "the form submission";
     b->cur_rule = R_S14B;
     b->cur_via = R_C02;
     b->cur_item = b->creation_item;
@@ -715,7 +768,7 @@ static void override_step(builder *b)
 static int cmp_step(const void *pa, const void *pb)
 {
     const wf_step *a = pa, *b = pb;
-    if (a->at != b->at) return a->at < b->at ? -1 : 1;
+    if (a->order_at != b->order_at) return a->order_at < b->order_at ? -1 : 1;
     return (a->n > b->n) - (a->n < b->n); /* insertion order */
 }
 
@@ -781,7 +834,7 @@ static wf_status run(builder *b)
     set_flags(b);
     override_step(b);
     number_steps(b->x);
-    return WF_OK;
+    return wf_x_closing_step(b);
 }
 
 wf_status wf_explain(const wf_engine *e, const wf_facts *f, wf_explanation **out)

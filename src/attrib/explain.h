@@ -84,6 +84,12 @@ typedef struct {
     int is_creation;   /* the contact's creation (or the creating form) */
 } wf_tl_item;
 
+/* One numbered step of the Why. Steps follow the replay: a session that a
+ * link brought in is told right after the link step (C03), so its `at`
+ * (when the session started) may be earlier than the step before it.
+ * The last step compares the computed value with HubSpot's stored one: it
+ * has no time (WF_TIME_NONE, JSON null) and no rule (R_NONE, JSON null),
+ * and its text starts with "✓" (matches) or "≠" (differs). */
 typedef struct {
     size_t n; /* 1-based */
     wf_ms at;
@@ -91,6 +97,7 @@ typedef struct {
     const char *text;   /* one plain sentence; "assumed: ..." for [ours] rules */
     size_t evidence[4]; /* timeline indices */
     size_t n_evidence;
+    wf_ms order_at; /* the replay moment the step belongs to (orders the steps) */
 } wf_step;
 
 typedef struct {
@@ -166,8 +173,11 @@ typedef struct {
 wf_status wf_explain(const wf_engine *e, const wf_facts *f, wf_explanation **out);
 void wf_explanation_free(wf_explanation **x);
 
-/* Plain text for `wherefrom explain`, every datum escaped. */
+/* Plain text for `wherefrom explain`, every datum escaped; step texts are
+ * wrapped to 80 columns (by display width) with a hanging indent. */
 wf_status wf_explanation_text(const wf_explanation *x, wf_buf *out);
+/* Same, wrapped to `width` columns (at least 40 are used). */
+wf_status wf_explanation_text_width(const wf_explanation *x, size_t width, wf_buf *out);
 /* The wherefrom.explain/1 object; NULL on allocation failure. */
 cJSON *wf_explanation_json(const wf_explanation *x);
 /* Pieces reused by history/audit JSON: {"source","dd1","dd2"} or null. */

@@ -239,7 +239,7 @@ wf_status wf_x_reconcile(builder *b)
         }
     if (api_race(b)) {
         x->flags |= F_API_RACE;
-        return wf_x_add_step(
+        wf_status st = wf_x_add_step(
             b, f->created_at, R_C10,
             wf_x_fmt(b,
                      "HubSpot shows %s, but a tracked form was submitted within a minute of the "
@@ -247,6 +247,9 @@ wf_status wf_x_reconcile(builder *b)
                      "Offline sources although the visitor's session is earlier.",
                      wf_source_label_of(x->stored.source)),
             b->creation_item, WF_NO_INDEX);
+        /* a diagnosis, not a replay event: told after the replay's steps */
+        if (st == WF_OK) x->steps[x->n_steps - 1].order_at = WF_TIME_MAX;
+        return st;
     }
     return WF_OK;
 }

@@ -1,5 +1,6 @@
 /* Rendering an explanation: plain text (escaped) and JSON
  * (wherefrom.explain/1). */
+#include <stdio.h>
 #include <string.h>
 
 #include "attrib/explain.h"
@@ -256,16 +257,115 @@ static void values(const wf_explanation *x, wf_buf *o)
         value_line(o, x->latest.from_store ? "Latest (stored)" : "Latest source", &x->latest.value);
 }
 
-static void steps(const wf_explanation *x, wf_buf *o)
+/* ---- wrapping ---- */
+
+/* Columns of the n bytes at s; invalid bytes count as one column each
+ * (the text is escaped, so there are none). */
+static size_t span_width(const char *s, size_t n)
 {
-    char t[WF_TIME_BUFSZ];
+    size_t i = 0, w = 0;
+    while (i < n) {
+        unsigned cp;
+        int len = wf_utf8_decode(s + i, n - i, &cp);
+        w += len ? (size_t)wf_cp_width(cp) : 1;
+        i += len ? (size_t)len : 1;
+    }
+    return w;
+}
+
+/* Bytes of s[0..n) that fit in cols columns, never splitting a code point
+ * or an escape sequence (\xNN, \u202E) that wf_text_escape wrote; at
+ * least one code point, so the wrapping always advances. */
+static size_t span_fit(const char *s, size_t n, size_t cols)
+{
+    size_t i = 0, w = 0;
+    while (i < n) {
+        unsigned cp;
+        int len = wf_utf8_decode(s + i, n - i, &cp);
+        size_t cw = len ? (size_t)wf_cp_width(cp) : 1;
+        if (w + cw > cols && i > 0) break;
+        w += cw;
+        i += len ? (size_t)len : 1;
+    }
+    for (size_t k = i > 6 ? i - 6 : 0; k < i; k++) {
+        if (s[k] != '\\' || k + 1 >= n) continue;
+        size_t esc_len = s[k + 1] == 'u' ? 6 : s[k + 1] == 'x' ? 4 : 2;
+        if (k + esc_len > i && k > 0) return k;
+    }
+    return i;
+}
+
+typedef struct {
+    wf_buf *o;
+    size_t width, indent, col;
+    int fresh; /* nothing on the line after the lead or the indent */
+} wrapper;
+
+static void new_line(wrapper *w)
+{
+    wf_buf_printf(w->o, "\n%*s", (int)w->indent, "");
+    w->col = w->indent;
+    w->fresh = 1;
+}
+
+/* One word (no spaces): on this line, on the next, or cut in pieces when
+ * it is wider than a whole line (a long URL). */
+static void put_word(wrapper *w, const char *p, size_t n)
+{
+    size_t ww = span_width(p, n);
+    if (!w->fresh && w->col + 1 + ww > w->width) new_line(w);
+    if (!w->fresh) {
+        wf_buf_putc(w->o, ' ');
+        w->col++;
+    }
+    while (w->col + ww > w->width) { /* only a word wider than a line gets here */
+        size_t cut = span_fit(p, n, w->width > w->col ? w->width - w->col : 1);
+        wf_buf_add(w->o, p, cut);
+        ww -= span_width(p, cut);
+        p += cut;
+        n -= cut;
+        new_line(w);
+    }
+    wf_buf_add(w->o, p, n);
+    w->col += ww;
+    w->fresh = 0;
+}
+
+/* Appends lead + text word-wrapped to width columns, later lines indented
+ * by indent; text is escaped first, so widths are what the terminal shows. */
+static void wrapped(wf_buf *o, const char *lead, size_t indent, size_t width, const char *text)
+{
+    wf_buf e = WF_BUF_INIT;
+    esc(&e, text);
+    wf_buf_puts(o, lead);
+    wrapper w = {o, width, indent, wf_text_width(lead), 1};
+    const char *p = wf_buf_str(&e);
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        size_t n = strcspn(p, " ");
+        if (n) put_word(&w, p, n);
+        p += n;
+    }
+    wf_buf_putc(o, '\n');
+    if (e.failed) o->failed = 1;
+    wf_buf_free(&e);
+}
+
+#define STEP_LEAD 28 /* "  1. 2024-03-12 10:00  S11  " */
+
+static void steps(const wf_explanation *x, size_t width, wf_buf *o)
+{
+    char t[WF_TIME_BUFSZ], lead[64];
+    /* hang under the text when it leaves a readable column, else just indent */
+    size_t indent = width >= STEP_LEAD + 40 ? STEP_LEAD : 6;
     wf_buf_puts(o, "\nWhy:\n");
     for (size_t i = 0; i < x->n_steps; i++) {
         const wf_step *s = &x->steps[i];
-        wf_buf_printf(o, "%3zu. %s  %-4s ", s->n, wf_time_short(s->at, t),
-                      s->rule == R_NONE ? "-" : wf_rule_id(s->rule));
-        esc(o, s->text);
-        wf_buf_putc(o, '\n');
+        snprintf(lead, sizeof lead, "%3zu. %-16s  %-4s ", s->n,
+                 s->at == WF_TIME_NONE ? "" : wf_time_short(s->at, t),
+                 s->rule == R_NONE ? "" : wf_rule_id(s->rule));
+        wrapped(o, lead, indent, width, s->text);
     }
 }
 
@@ -301,9 +401,14 @@ static void changes(const wf_explanation *x, wf_buf *o)
 
 wf_status wf_explanation_text(const wf_explanation *x, wf_buf *o)
 {
+    return wf_explanation_text_width(x, 80, o);
+}
+
+wf_status wf_explanation_text_width(const wf_explanation *x, size_t width, wf_buf *o)
+{
     header(x, o);
     values(x, o);
-    steps(x, o);
+    steps(x, width < 40 ? 40 : width, o);
     changes(x, o);
     if (x->flags & WF_FLAG_JSON_MASK) {
         wf_buf_puts(o, "\nFlags:");

@@ -72,9 +72,9 @@ static void fill_creation(builder *b, wf_tl_item *it)
     it->kind = WF_TL_CREATION;
     it->label = "Created";
     it->is_creation = 1;
-    it->detail = wf_x_fmt(b, "channel %s%s%s: %s", f->channel ? f->channel : "(none)",
-                          f->channel_detail ? " / " : "", nz(f->channel_detail),
-                          wf_channel_description(wf_channel_from_code(f->channel)));
+    it->detail =
+        wf_x_fmt(b, "channel %s%s%s: %s", f->channel ? f->channel : "(none)",
+                 f->channel_detail ? " / " : "", nz(f->channel_detail), b->x->creation.description);
     b->creation_item = index_of(b, it);
 }
 

@@ -7,7 +7,7 @@ libwherefrom_a_SOURCES += \
 	src/attrib/session.c src/attrib/session.h \
 	src/attrib/explain.c src/attrib/explain.h src/attrib/explain_priv.h \
 	src/attrib/explain_timeline.c src/attrib/explain_recon.c \
-	src/attrib/explain_render.c
+	src/attrib/explain_render.c src/attrib/explain_steps.c
 
 dist_pkgdata_DATA += data/referrers.json
 

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "attrib/explain.h"
 #include "cli/cli.h"
@@ -15,8 +17,23 @@ static void usage(FILE *o)
     fputs("Usage: wherefrom explain [--db FILE] [--json] CONTACT\n"
           "Explains step by step why the contact's original source is what it is.\n"
           "CONTACT is a contact id or an email address.\n"
-          "  --json   print the explanation as JSON (schema wherefrom.explain/1)\n",
+          "  --json   print the explanation as JSON (schema wherefrom.explain/1)\n"
+          "The steps are wrapped to $COLUMNS, the terminal's width, or 80 columns.\n",
           o);
+}
+
+/* Columns to wrap the steps to: $COLUMNS, else the terminal's width when
+ * stdout is one, else 80. */
+static size_t text_width(void)
+{
+    const char *c = getenv("COLUMNS");
+    char *end = NULL;
+    long n = c ? strtol(c, &end, 10) : 0;
+    if (c && end != c && *end == 0 && n > 0 && n <= 10000) return (size_t)n;
+    struct winsize ws;
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    return 80;
 }
 
 /* Writes out; a closed pipe (explain | head) is not an error. Returns an
@@ -53,7 +70,7 @@ static int render(const wf_explanation *x, int json)
         return rc;
     }
     wf_buf b = WF_BUF_INIT;
-    if (wf_explanation_text(x, &b) != WF_OK) {
+    if (wf_explanation_text_width(x, text_width(), &b) != WF_OK) {
         wf_buf_free(&b);
         wf_cli_error("out of memory");
         return 71;
