@@ -108,7 +108,7 @@ static void test_changed_repeatedly(void **state)
 
 static void test_unknown_value(void **state)
 {
-    expect_kind(*state, "unknown-value", "106");
+    expect_kind(*state, "unknown-value", "106 110");
 }
 
 static wf_status override_with(au_fx *f, int64_t id, const char *computed_then)
@@ -176,7 +176,7 @@ static void test_text_counts_on_top_and_limit(void **state)
     assert_non_null(list);
     assert_true(counts < list);
     assert_non_null(strstr(f->text, "... and 3 more"));
-    assert_non_null(strstr(f->text, "10 contact(s) scanned"));
+    assert_non_null(strstr(f->text, "11 contact(s) scanned"));
 }
 
 static int64_t flags_of(au_fx *f, int64_t id)
@@ -235,8 +235,26 @@ static void test_without_cache_same_findings(void **state)
     assert_string_equal(got, "104 105 106 108");
     ids_of(j, "api-race", got, sizeof got);
     assert_string_equal(got, "105");
-    assert_int_equal(cJSON_GetObjectItemCaseSensitive(j, "contacts_scanned")->valueint, 10);
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(j, "contacts_scanned")->valueint, 11);
     cJSON_Delete(j);
+}
+
+static void test_hostile_text_escaped(void **state)
+{
+    au_fx *f = *state;
+    const char *a[] = {"audit", "--db", f->db, "--limit", "0", NULL};
+    assert_int_equal(au_run(f, a), 0);
+    assert_null(strchr(f->text, '\x1b')); /* no raw escape reaches the terminal */
+    assert_null(strchr(f->text, '\a'));
+    assert_non_null(strstr(f->text, "110 <evil"));
+    const char *h[] = {"history", "--db", f->db, "110", NULL};
+    assert_int_equal(au_run(f, h), 0);
+    assert_null(strchr(f->text, '\x1b'));
+    assert_non_null(strstr(f->text, "EVIL"));
+    const char *o[] = {"override", "--db",     f->db, "110", "--source",
+                       "OFFLINE",  "--reason", "x",   NULL};
+    assert_int_equal(au_run(f, o), 0);
+    assert_null(strchr(f->text, '\x1b'));
 }
 
 int main(void)
@@ -255,6 +273,7 @@ int main(void)
         T(test_text_counts_on_top_and_limit),
         T(test_flags_written_back),
         T(test_read_only_audit_leaves_file),
+        T(test_hostile_text_escaped),
         cmocka_unit_test_setup_teardown(test_without_cache_same_findings, setup_nocache, teardown),
     };
 #undef T

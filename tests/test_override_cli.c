@@ -213,9 +213,9 @@ static void test_plan_filter(void **state)
                plan, sizeof plan);
     const char *a[] = {"override", "--db", f->db, "--plan", plan, NULL};
     assert_int_equal(au_run(f, a), 0);
-    /* IMPORT contacts created in 2024: 100 and 108 (106 is from 2013) */
-    assert_int_equal(q1(f, "SELECT count(*) FROM overrides WHERE contact IN (100,108)"), 2);
-    assert_int_equal(q1(f, "SELECT count(*) FROM overrides"), 2);
+    /* IMPORT contacts created in 2024: 100, 108 and 110 (106 is from 2013) */
+    assert_int_equal(q1(f, "SELECT count(*) FROM overrides WHERE contact IN (100,108,110)"), 3);
+    assert_int_equal(q1(f, "SELECT count(*) FROM overrides"), 3);
     unlink(plan);
 }
 
