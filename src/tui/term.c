@@ -128,10 +128,12 @@ static SCREEN *open_terminal(char *err, size_t errsz)
     }
     SCREEN *sp = newterm(NULL, stdout, stdin);
     if (!sp) {
+        wf_buf shown = WF_BUF_INIT; /* TERM is user input: never echo it raw */
         snprintf(err, errsz,
                  "the terminal type '%s' is unknown or unusable (no terminfo entry); "
                  "try TERM=xterm-256color",
-                 term);
+                 wf_tui_escape(&shown, term));
+        wf_buf_free(&shown);
         return NULL;
     }
     set_term(sp);
