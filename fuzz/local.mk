@@ -97,7 +97,8 @@ EXTRA_DIST += \
 	tests/fixtures/hostile/time_9999.ndjson \
 	tests/fixtures/hostile/merge_self.ndjson \
 	tests/fixtures/hostile/merges.ndjson \
-	tests/fixtures/hostile/dup_ids.ndjson
+	tests/fixtures/hostile/dup_ids.ndjson \
+	tests/fixtures/hostile/lsan.supp
 
 check_PROGRAMS += tests/test_hostile_term
 TESTS += tests/test_hostile_term
