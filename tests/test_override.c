@@ -6,6 +6,7 @@
 
 #include <cmocka.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -458,6 +459,49 @@ static void test_two_processes_lose_nothing(void **state)
     assert_int_equal(wf_override_count(f->s, 2), 40);
 }
 
+/* A process killed in the middle of a bulk write leaves all or nothing. */
+static void test_killed_mid_write_all_or_nothing(void **state)
+{
+    fx *f = *state;
+    enum { N = 3000 };
+    wf_store_exec(f->s, "WITH RECURSIVE n(i) AS (SELECT 1000 UNION ALL SELECT i+1 FROM n"
+                        " WHERE i < 1000+2999) INSERT INTO contacts(id,created_at,src)"
+                        " SELECT i, 0, 'OFFLINE' FROM n");
+    wf_store_close(&f->s);
+    for (int delay_us = 0; delay_us <= 40000; delay_us += 20000) {
+        pid_t p = fork();
+        if (p == 0) {
+            wf_store *s;
+            char err[512];
+            if (wf_store_open(f->path, 0, &s, err, sizeof err) != WF_OK) _exit(3);
+            static int64_t ids[N];
+            static wf_override_input ins[N];
+            for (int i = 0; i < N; i++) {
+                ids[i] = 1000 + i;
+                ins[i] = (wf_override_input){.source = "REFERRALS", .reason = "bulk"};
+            }
+            wf_override_set_many(s, ids, ins, NULL, N, T0, NULL, err, sizeof err);
+            _exit(0);
+        }
+        usleep((useconds_t)delay_us);
+        kill(p, SIGKILL);
+        int st;
+        waitpid(p, &st, 0);
+        char err[256];
+        assert_int_equal(wf_store_open(f->path, 0, &f->s, err, sizeof err), WF_OK);
+        int64_t n = wf_override_count(f->s, 0);
+        assert_true(n % N == 0); /* 0, N, 2N... never part of a batch */
+        assert_int_equal(scalar(f, "SELECT count(*) FROM pragma_integrity_check"
+                                   " WHERE integrity_check<>'ok'"),
+                         0);
+        assert_int_equal(scalar(f, "SELECT count(*) FROM computed WHERE flags & 512"),
+                         scalar(f, "SELECT count(DISTINCT contact) FROM overrides"));
+        wf_store_close(&f->s);
+    }
+    char err[256];
+    assert_int_equal(wf_store_open(f->path, 0, &f->s, err, sizeof err), WF_OK);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -485,6 +529,7 @@ int main(void)
         T(test_read_only_refuses_byte_identical),
         T(test_busy_is_reported),
         T(test_two_processes_lose_nothing),
+        T(test_killed_mid_write_all_or_nothing),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
