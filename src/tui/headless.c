@@ -30,7 +30,10 @@ static void draw(wf_app *a)
 
 static void timing(const wf_tui_opts *o, const char *what, double start)
 {
-    if (o->timings) fprintf(stderr, "timing %.3f ms %s\n", wf_tui_now_ms() - start, what);
+    if (!o->timings) return;
+    wf_buf e = WF_BUF_INIT; /* script lines are user input: shown escaped */
+    fprintf(stderr, "timing %.3f ms %s\n", wf_tui_now_ms() - start, wf_tui_escape(&e, what));
+    wf_buf_free(&e);
 }
 
 /* Runs one command line; returns 1 when it failed (message on stderr). */
@@ -42,7 +45,9 @@ static int run_line(wf_app *a, const wf_tui_opts *o, const char *line, const cha
     draw(a);
     timing(o, line, t);
     if (ch & WF_CH_ERROR) {
-        fprintf(stderr, "wherefrom: %s: %s\n", where, a->msg);
+        wf_buf e = WF_BUF_INIT;
+        fprintf(stderr, "wherefrom: %s: %s\n", where, wf_tui_escape(&e, a->msg));
+        wf_buf_free(&e);
         return 1;
     }
     return 0;
@@ -52,7 +57,9 @@ static int run_script(wf_app *a, const wf_tui_opts *o, int *failed)
 {
     FILE *f = strcmp(o->script, "-") == 0 ? stdin : fopen(o->script, "r");
     if (!f) {
-        fprintf(stderr, "wherefrom: cannot read the script %s\n", o->script);
+        wf_buf e = WF_BUF_INIT;
+        fprintf(stderr, "wherefrom: cannot read the script %s\n", wf_tui_escape(&e, o->script));
+        wf_buf_free(&e);
         return 66;
     }
     char line[WF_LINE_MAX], where[600];
@@ -60,7 +67,9 @@ static int run_script(wf_app *a, const wf_tui_opts *o, int *failed)
         line[strcspn(line, "\r\n")] = 0;
         const char *p = line + strspn(line, " \t");
         if (!*p || *p == '#') continue;
-        snprintf(where, sizeof where, "%s line %d", o->script, n);
+        wf_buf e = WF_BUF_INIT;
+        snprintf(where, sizeof where, "%s line %d", wf_tui_escape(&e, o->script), n);
+        wf_buf_free(&e);
         *failed |= run_line(a, o, p, where);
     }
     if (f != stdin) fclose(f);

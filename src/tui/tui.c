@@ -23,7 +23,9 @@ void wf_tui_usage(FILE *out)
 
 static int usage_error(const char *what, const char *arg)
 {
-    fprintf(stderr, "wherefrom: %s '%s' (see wherefrom --help)\n", what, arg);
+    wf_buf e = WF_BUF_INIT; /* arguments are user input: shown escaped */
+    fprintf(stderr, "wherefrom: %s '%s' (see wherefrom --help)\n", what, wf_tui_escape(&e, arg));
+    wf_buf_free(&e);
     return 2;
 }
 
