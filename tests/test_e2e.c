@@ -385,6 +385,65 @@ static void not_a_terminal_is_refused_with_a_hint(void **state)
     assert_non_null(strstr(buf, "--script"));
 }
 
+/* Runs the binary without a terminal; returns the exit status and what it
+ * wrote on stdout and stderr (together) in out. */
+static int run_plain(const char *const *args, char *out, size_t outsz)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        const char *argv[16] = {getenv("WHEREFROM_BIN")};
+        int n = 1;
+        for (; args[n - 1] && n < 15; n++)
+            argv[n] = args[n - 1];
+        argv[n] = NULL;
+        int null = open("/dev/null", O_RDONLY);
+        dup2(null, 0);
+        dup2(fds[1], 1);
+        dup2(fds[1], 2);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    size_t len = 0;
+    ssize_t r;
+    while (len + 1 < outsz && (r = read(fds[0], out + len, outsz - 1 - len)) > 0)
+        len += (size_t)r;
+    out[len] = 0;
+    close(fds[0]);
+    int st;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void script_mode_needs_no_terminal(void **state)
+{
+    char script[1024], out[16384];
+    const char *tmp = getenv("TESTS_TMPDIR");
+    snprintf(script, sizeof script, "%s/e2e-script.txt", tmp ? tmp : "/tmp");
+    FILE *f = fopen(script, "w");
+    assert_non_null(f);
+    fputs("# a comment\n:open 1003\ntab why\n\ndump-screen -\n", f);
+    fclose(f);
+    const char *args[] = {"--db",     *state, "--size",    "100x30",
+                          "--script", script, "--timings", NULL};
+    assert_int_equal(run_plain(args, out, sizeof out), 0);
+    assert_non_null(strstr(out, "#1003 Lee Park"));
+    assert_non_null(strstr(out, "Why is the original source"));
+    assert_non_null(strstr(out, "ms start-to-first-screen"));
+    assert_non_null(strstr(out, "ms tab why"));
+    /* a failing command: exit 1, its message escaped, the rest still runs */
+    const char *bad[] = {"--db", *state, "-c", "open \x1b]0;x\x07", "-c", "dump-screen -", NULL};
+    assert_int_equal(run_plain(bad, out, sizeof out), 1);
+    assert_non_null(strstr(out, "no contact '\\e]0;x\\x07'"));
+    assert_null(strchr(out, '\x1b'));
+    assert_non_null(strstr(out, "Name / email"));
+    const char *usage[] = {"--db", *state, "--size", "huge", NULL};
+    assert_int_equal(run_plain(usage, out, sizeof out), 2);
+    assert_non_null(strstr(out, "--size needs COLSxROWS"));
+}
+
 static void demo_database_on_first_run(void **state)
 {
     (void)state;
@@ -419,6 +478,7 @@ int main(void)
         cmocka_unit_test(mouse_click_selects_a_row),
         cmocka_unit_test(unset_term_gives_a_clear_message),
         cmocka_unit_test(not_a_terminal_is_refused_with_a_hint),
+        cmocka_unit_test(script_mode_needs_no_terminal),
         cmocka_unit_test(demo_database_on_first_run),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
