@@ -14,6 +14,7 @@
 #include "attrib/engine.h"
 #include "attrib/explain.h"
 #include "core/buf.h"
+#include "core/text.h"
 #include "import/import.h"
 #include "store/store.h"
 
@@ -85,8 +86,11 @@ static void explain_one(wf_store *s, int64_t id)
         wf_buf_free(&b);
         cJSON *j = wf_explanation_json(x);
         char *txt = j ? cJSON_PrintUnformatted(j) : NULL;
-        /* JSON must escape controls too: it is often piped to a terminal */
-        if (txt) no_raw_controls(txt, strlen(txt));
+        /* as `explain --json` prints it: JSON is often piped to a terminal */
+        wf_buf safe = WF_BUF_INIT;
+        if (txt) wf_text_json_safe(&safe, txt);
+        if (txt && !safe.failed) no_raw_controls(wf_buf_str(&safe), safe.len);
+        wf_buf_free(&safe);
         free(txt);
         cJSON_Delete(j);
     }
