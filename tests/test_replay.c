@@ -750,7 +750,8 @@ static void closing_differs_unexplained(void **state)
     fx_hist(&x, "hs_analytics_source", "PAID_SEARCH", "2024-06-01T00:00:00Z", "ANALYTICS", NULL);
     fx_stored(&x, "PAID_SEARCH", "", "");
     wf_explanation *ex = fx_explain(state, &x);
-    contains(closing(ex)->text, "(unexplained-change)");
+    contains(closing(ex)->text, "a change no rule explains (1 Jun 00:00, ANALYTICS; "
+                                "unexplained-change).");
     wf_explanation_free(&ex);
 }
 
@@ -762,6 +763,28 @@ static void closing_differs_without_reason(void **state)
     wf_explanation *ex = fx_explain(state, &x);
     contains(closing(ex)->text, "≠ HubSpot shows Direct traffic");
     contains(closing(ex)->text, "(stored-differs)");
+    wf_explanation_free(&ex);
+}
+
+static void why_c02_step_names_the_form(void **state)
+{
+    fx x;
+    fx_init(&x, 7, "2024-05-01T12:00:00Z", "FORM", "f-1");
+    fx_form(&x, "2024-05-01T12:00:00Z", "f-1", "t1", 0)->page_title = "Contact us";
+    fx_pv(&x, "t1", 0, "2024-05-01T11:50:00Z", HOME, GOOGLE);
+    wf_explanation *ex = fx_explain(state, &x);
+    contains(ex->steps[0].text, "created by the form \"Contact us\" (f-1) submitted on a tracked");
+    wf_explanation_free(&ex);
+}
+
+static void why_c05_one_later_session(void **state)
+{
+    fx x;
+    fx_init(&x, 9, "2024-07-03T09:00:00Z", "IMPORT", "9876");
+    fx_pv(&x, "t1", 0, "2024-08-01T10:00:00Z", HOME, GOOGLE);
+    fx_form(&x, "2024-09-18T14:30:00Z", "f-demo", "t1", 0);
+    wf_explanation *ex = fx_explain(state, &x);
+    contains(ex->steps[fx_step(ex, R_C05)].text, "A later session, after the earliest interaction");
     wf_explanation_free(&ex);
 }
 
@@ -841,6 +864,8 @@ int main(void)
         cmocka_unit_test(closing_differs_unexplained),
         cmocka_unit_test(closing_differs_without_reason),
         cmocka_unit_test(dates_in_sentences_are_human),
+        cmocka_unit_test(why_c02_step_names_the_form),
+        cmocka_unit_test(why_c05_one_later_session),
     };
     return cmocka_run_group_tests(t, fx_engine_setup, fx_engine_teardown);
 }

@@ -308,11 +308,10 @@ static wf_status tracked_creation_step(builder *b)
     return wf_x_add_step(
         b, b->f->created_at, R_C02,
         wf_x_fmt(b,
-                 "The contact was created by form %s submitted on a tracked page (%s); the "
+                 "The contact was created by %s submitted on a tracked page (%s); the "
                  "form carried visitor token %s, which is linked to the contact, so the "
                  "original source is that of the earliest session of that visitor.",
-                 m->form_id ? m->form_id : (m->conversion_id ? m->conversion_id : "(unknown)"),
-                 m->page_url ? m->page_url : "page unknown", m->token),
+                 wf_x_form_name(b, m, "the"), m->page_url ? m->page_url : "page unknown", m->token),
         b->creation_item, WF_NO_INDEX);
 }
 
@@ -643,10 +642,13 @@ static wf_status later_step(builder *b)
     if (!b->n_later) return WF_OK;
     return wf_x_add_step(
         b, b->first_later, R_C05,
-        wf_x_fmt(b,
-                 "%zu later session%s, all after the earliest interaction, changed only the "
-                 "Latest source, never the original source.",
-                 b->n_later, b->n_later == 1 ? "" : "s"),
+        b->n_later == 1
+            ? "A later session, after the earliest interaction, changed only the Latest source, "
+              "never the original source."
+            : wf_x_fmt(b,
+                       "%zu later sessions, all after the earliest interaction, changed only the "
+                       "Latest source, never the original source.",
+                       b->n_later),
         b->first_later_item, WF_NO_INDEX);
 }
 

@@ -59,6 +59,8 @@ const char *wf_x_value_text(builder *b, const wf_value *v);
 /* A time as people say it: "18 Sep 2024", "18 Sep 2024 14:30"; the year is
  * left out when ref (not WF_TIME_NONE) falls in the same year. */
 const char *wf_x_when(builder *b, wf_ms t, wf_ms ref, int with_time);
+/* "the form "Book a demo" (f-demo)"; `the` is "the" or "The". */
+const char *wf_x_form_name(builder *b, const wf_form *m, const char *the);
 /* The timeline item of the fact that linked r, or WF_NO_INDEX. */
 size_t wf_x_link_evidence(const builder *b, const rsession *r);
 /* C03 steps: what linked the sessions of one replay moment (group of n). */

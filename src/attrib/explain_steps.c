@@ -21,7 +21,7 @@ static const char *linked_sessions(builder *b, size_t n)
 
 /* "the form "Book a demo" (f-demo)" or "the form f-demo" ("The" at the
  * start of a sentence). */
-static const char *form_name(builder *b, const wf_form *m, const char *the)
+const char *wf_x_form_name(builder *b, const wf_form *m, const char *the)
 {
     const char *id = nz(m->form_id, nz(m->conversion_id, "(no id)"));
     return m->page_title && *m->page_title
@@ -73,7 +73,7 @@ static const char *token_link_text(builder *b, const rsession *r, size_t n)
     if (r->src == LS_FORM) {
         const wf_form *m = &f->forms[r->src_idx];
         return wf_x_fmt(b, "%s submitted on %s carried visitor token %s; %s.",
-                        form_name(b, m, "The"), wf_x_when(b, m->at, WF_TIME_NONE, 0), tok,
+                        wf_x_form_name(b, m, "The"), wf_x_when(b, m->at, WF_TIME_NONE, 0), tok,
                         linked_sessions(b, n));
     }
     if (r->src == LS_CLICK)
@@ -96,7 +96,7 @@ static const char *export_moment(builder *b, const rsession *r)
     }
     case LS_FORM: {
         const wf_form *m = &f->forms[r->src_idx];
-        return wf_x_fmt(b, "%s submitted on %s", form_name(b, m, "the"),
+        return wf_x_fmt(b, "%s submitted on %s", wf_x_form_name(b, m, "the"),
                         wf_x_when(b, m->at, WF_TIME_NONE, 0));
     }
     case LS_CLICK:
@@ -200,7 +200,7 @@ static const char *matches_text(builder *b, const wf_recon **ev)
         *ev = bad;
         return wf_x_fmt(b,
                         "✓ Matches HubSpot's stored value, but its history holds a change no rule "
-                        "explains (%s): %s.",
+                        "explains (%s; %s).",
                         recon_when(b, bad), wf_flag_name(F_UNEXPLAINED_CHANGE));
     }
     *ev = &x->recon[x->n_recon - 1];
@@ -236,7 +236,7 @@ static const char *differs_reason(builder *b, const wf_recon **ev)
     }
     if (bad) {
         *ev = bad;
-        return wf_x_fmt(b, "its history holds a change no rule explains (%s) (%s)",
+        return wf_x_fmt(b, "its history holds a change no rule explains (%s; %s)",
                         recon_when(b, bad), wf_flag_name(F_UNEXPLAINED_CHANGE));
     }
     *ev = last;
