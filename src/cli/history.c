@@ -473,7 +473,7 @@ static int history_args(wf_cli *cli, int argc, char **argv, int *json, const cha
     return 0;
 }
 
-static int explain_contact(const wf_cli *cli, wf_store *s, const char *spec, int json)
+static int explain_contact(wf_store *s, const char *spec, int json)
 {
     int64_t id;
     wf_status st = wf_store_find_contact(s, spec, &id);
@@ -501,7 +501,6 @@ static int explain_contact(const wf_cli *cli, wf_store *s, const char *spec, int
     wf_explanation_free(&x);
     wf_facts_free(&f);
     wf_engine_free(&e);
-    (void)cli;
     return wf_status_exit_code(st);
 }
 
@@ -513,7 +512,7 @@ int wf_cmd_history(wf_cli *cli, int argc, char **argv)
     wf_store *s = NULL;
     int rc = wf_cli_open_store(cli, 0, &s);
     if (rc) return rc;
-    rc = explain_contact(cli, s, contact, json);
+    rc = explain_contact(s, contact, json);
     wf_store_close(&s);
     /* a lost write is an error (wherefrom history X >&-, a full disk); a
      * reader that went away (| head -1) is not */

@@ -451,7 +451,7 @@ out:
     return rc;
 }
 
-static int apply_items(const wf_cli *cli, wf_store *s, item_list *l, int dry_run)
+static int apply_items(wf_store *s, item_list *l, int dry_run)
 {
     size_t n_change = 0;
     for (size_t i = 0; i < l->n; i++) {
@@ -506,7 +506,7 @@ static int run_plan(wf_cli *cli, wf_store *s, const override_args *a)
         wf_buf_free(&b);
         rc = 65;
     } else {
-        rc = apply_items(cli, s, &l, a->dry_run);
+        rc = apply_items(s, &l, a->dry_run);
     }
     wf_engine_free(&e);
     free(l.items);
@@ -537,7 +537,7 @@ static int run_single(wf_cli *cli, wf_store *s, const override_args *a)
         wf_cli_error("%s", err);
         rc = wf_status_exit_code(st);
     } else if (push_item(&l, &it) == 0) {
-        rc = apply_items(cli, s, &l, a->dry_run);
+        rc = apply_items(s, &l, a->dry_run);
     } else {
         rc = 71;
     }
