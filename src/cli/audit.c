@@ -415,7 +415,7 @@ static void explain_now(audit *a, crow *c, wf_facts **f, wf_explanation **x)
 
 static const char main_sql[] =
     "SELECT c.id, c.email, c.created_at, c.channel, c.src, c.src_dd1, c.src_dd2,"
-    " k.contact IS NOT NULL AND k.rulebook=?1, k.source, k.dd1, k.dd2, k.first_session_at,"
+    " k.source IS NOT NULL AND k.rulebook=?1, k.source, k.dd1, k.dd2, k.first_session_at,"
     " coalesce(k.flags, 0)"
     " FROM contacts c LEFT JOIN computed k ON k.contact=c.id"
     " WHERE c.merged_into IS NULL ORDER BY c.id";
