@@ -806,6 +806,25 @@ static void dates_in_sentences_are_human(void **state)
     wf_explanation_free(&ex);
 }
 
+/* Hand-built or crafted facts with times at the ends of the range still
+ * give whole sentences (no overflow in the human dates). */
+static void why_extreme_times(void **state)
+{
+    fx x;
+    fx_init(&x, 9, "2024-05-01T12:00:00Z", "IMPORT", "1");
+    x.f.created_at = INT64_MAX;
+    wf_pageview *p = fx_pv(&x, "t1", 0, "2024-01-01T00:00:00Z", HOME, GOOGLE);
+    p->at = INT64_MIN + 1;
+    fx_form(&x, "2024-01-01T00:00:00Z", "f", "t1", 0)->at = INT64_MAX;
+    fx_stored(&x, "OFFLINE", "IMPORT", "1");
+    wf_explanation *ex = fx_explain(state, &x);
+    assert_true(ex->n_steps >= 2);
+    for (size_t i = 0; i < ex->n_steps; i++)
+        assert_true(strlen(ex->steps[i].text) > 10);
+    closing(ex);
+    wf_explanation_free(&ex);
+}
+
 int main(void)
 {
     const struct CMUnitTest t[] = {
@@ -866,6 +885,7 @@ int main(void)
         cmocka_unit_test(dates_in_sentences_are_human),
         cmocka_unit_test(why_c02_step_names_the_form),
         cmocka_unit_test(why_c05_one_later_session),
+        cmocka_unit_test(why_extreme_times),
     };
     return cmocka_run_group_tests(t, fx_engine_setup, fx_engine_teardown);
 }
