@@ -15,7 +15,7 @@ WF_FUZZERS = \
 	fuzz/fuzz_plan \
 	fuzz/fuzz_tui
 
-EXTRA_DIST += fuzz/README.md fuzz/run-ci fuzz/seeds fuzz/dicts
+EXTRA_DIST += fuzz/README.md fuzz/run-ci fuzz/seeds fuzz/dicts tests/HARDENING.md
 
 if ENABLE_FUZZERS
 # check_PROGRAMS: built on demand, never installed, not run as tests.

@@ -138,6 +138,7 @@ static term_t *spawn_job(int cols, int rows, const char *const *args)
     t->pid = forkpty(&t->fd, NULL, NULL, &ws);
     assert_true(t->pid >= 0);
     if (t->pid == 0) {
+        free(t);
         close(c[1]), close(s[0]);
         job_shell(c[0], s[1], args);
     }
