@@ -676,6 +676,20 @@ static void bad_history_entry_paths(void **state)
                      "got a number"));
 }
 
+static void read_only_store_refused(void **state)
+{
+    (void)state;
+    wf_store *s = fresh("ro");
+    char path[1024], err[512];
+    snprintf(path, sizeof path, "%s", wf_store_path(s));
+    wf_store_close(&s);
+    assert_int_equal(wf_store_open(path, WF_STORE_READONLY, &s, err, sizeof err), WF_OK);
+    assert_int_equal(imp1(s, fixture("v3_list.json"), NULL), WF_E_READONLY);
+    assert_contains(last_err, "read-only");
+    assert_int_equal(q1(s, "SELECT count(*) FROM contacts"), 0);
+    done(&s);
+}
+
 /* ---- --skip-bad ---- */
 
 static void skip_bad_imports_the_good(void **state)
@@ -879,6 +893,7 @@ int main(void)
         cmocka_unit_test(bad_native_lines),
         cmocka_unit_test(bad_v1_nested_field),
         cmocka_unit_test(bad_history_entry_paths),
+        cmocka_unit_test(read_only_store_refused),
         cmocka_unit_test(skip_bad_imports_the_good),
         cmocka_unit_test(skip_bad_clean_is_ok),
         cmocka_unit_test(skip_bad_truncated_keeps_earlier),

@@ -30,6 +30,7 @@ typedef struct {
     double t0, last_print;
     int64_t bytes_total, bytes_before;
     int progress_shown;
+    int own_txn, was_wal;
 } imp_ctx;
 
 static double now_s(void)
@@ -327,6 +328,45 @@ static int journal_is_wal(wf_store *s)
     return wal;
 }
 
+/* Starts the one transaction of an import (a savepoint when the caller
+ * already holds one). A bulk load into a rollback journal writes each page
+ * once; WAL writes it twice (log, then checkpoint): the mode goes back to
+ * WAL afterwards, and when another connection holds the file it simply
+ * stays WAL. */
+static wf_status txn_begin(imp_ctx *c)
+{
+    sqlite3 *db = wf_store_db(c->s);
+    /* a large page cache for the bulk load, but bounded (peak RSS target) */
+    sqlite3_exec(db, "PRAGMA cache_size=-32768; PRAGMA temp_store=FILE", NULL, NULL, NULL);
+    c->own_txn = sqlite3_get_autocommit(db);
+    c->was_wal = c->own_txn && journal_is_wal(c->s);
+    if (c->was_wal) sqlite3_exec(db, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL);
+    wf_status st = c->own_txn ? wf_store_begin(c->s) : wf_store_exec(c->s, "SAVEPOINT wf_import");
+    if (st != WF_OK) {
+        snprintf(c->err, c->errsz, "%s: cannot start a transaction: %s", wf_store_path(c->s),
+                 wf_store_errmsg(c->s));
+        if (c->was_wal) sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+    }
+    return st;
+}
+
+/* Commits when st is WF_OK, else rolls everything back. */
+static wf_status txn_end(imp_ctx *c, wf_status st)
+{
+    if (c->own_txn)
+        st = st == WF_OK ? wf_store_commit(c->s) : (wf_store_rollback(c->s), st);
+    else if (st == WF_OK)
+        st = wf_store_exec(c->s, "RELEASE wf_import");
+    else {
+        wf_store_exec(c->s, "ROLLBACK TO wf_import");
+        wf_store_exec(c->s, "RELEASE wf_import");
+    }
+    if (st != WF_OK && !c->first_error_kept)
+        snprintf(c->err, c->errsz, "%s: %s", wf_store_path(c->s), wf_store_errmsg(c->s));
+    if (c->was_wal) sqlite3_exec(wf_store_db(c->s), "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+    return st;
+}
+
 wf_status wf_import_files(wf_store *s, const char *const *paths, size_t n,
                           const wf_import_opts *opts, wf_import_report *rep, char *err,
                           size_t errsz)
@@ -342,54 +382,26 @@ wf_status wf_import_files(wf_store *s, const char *const *paths, size_t n,
     }
     wf_status st = wf_store_check_writable(s, err, errsz);
     if (st != WF_OK) return st;
-    imp_ctx c = {.s = s, .o = opts, .rep = rep, .err = err, .errsz = errsz};
+    /* opts->progress only asks; a progress line needs a terminal */
+    wf_import_opts o = *opts;
+    o.progress = opts->progress && isatty(STDERR_FILENO);
+    imp_ctx c = {.s = s, .o = &o, .rep = rep, .err = err, .errsz = errsz};
     c.errors = opts->errors ? opts->errors : stderr;
     c.im.rep = rep;
     c.t0 = now_s();
-    c.progress_shown = 0;
     c.bytes_total = total_size(paths, n);
-    /* opts->progress only asks; a progress line needs a terminal */
-    wf_import_opts o2 = *opts;
-    o2.progress = opts->progress && isatty(STDERR_FILENO);
-    c.o = &o2;
-    /* a large page cache for the bulk load, but bounded (peak RSS target) */
-    sqlite3_exec(wf_store_db(s), "PRAGMA cache_size=-32768; PRAGMA temp_store=FILE", NULL, NULL,
-                 NULL);
-    int own_txn = sqlite3_get_autocommit(wf_store_db(s));
-    /* A bulk load into a rollback journal writes each page once; WAL writes
-     * it twice (log, then checkpoint). Back to WAL afterwards; when another
-     * connection holds the file, the mode simply stays WAL. */
-    int was_wal = own_txn && journal_is_wal(s);
-    if (was_wal) sqlite3_exec(wf_store_db(s), "PRAGMA journal_mode=DELETE", NULL, NULL, NULL);
-    st = own_txn ? wf_store_begin(s) : wf_store_exec(s, "SAVEPOINT wf_import");
-    if (st != WF_OK) {
-        snprintf(err, errsz, "%s: cannot start a transaction: %s", wf_store_path(s),
-                 wf_store_errmsg(s));
-        return st;
-    }
+    st = txn_begin(&c);
+    if (st != WF_OK) return st;
     st = wf_ingest_new(s, &c.im.ig);
     if (st == WF_OK && opts->skip_bad) st = prepare_savepoints(&c);
     if (st == WF_OK) st = import_all(&c, paths, n);
-    if (st != WF_OK && !c.first_error_kept)
-        snprintf(err, errsz, "%s: %s", wf_store_path(s), wf_store_errmsg(s));
     for (int i = 0; i < 3; i++)
         sqlite3_finalize(c.sp[i]);
     wf_ingest_free(&c.im.ig);
-    if (own_txn)
-        st = st == WF_OK ? wf_store_commit(s) : (wf_store_rollback(s), st);
-    else if (st == WF_OK)
-        st = wf_store_exec(s, "RELEASE wf_import");
-    else {
-        wf_store_exec(s, "ROLLBACK TO wf_import");
-        wf_store_exec(s, "RELEASE wf_import");
-    }
-    if (st != WF_OK && rep->skipped == 0 && !c.first_error_kept)
-        snprintf(err, errsz, "%s: cannot commit: %s", wf_store_path(s), wf_store_errmsg(s));
-    if (was_wal) sqlite3_exec(wf_store_db(s), "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+    st = txn_end(&c, st);
     if (c.progress_shown) fputs("\r\033[K", stderr);
     if (st != WF_OK) {
-        wf_import_report z = {0};
-        *rep = z; /* nothing was imported */
+        *rep = (wf_import_report){0}; /* nothing was imported */
         return st;
     }
     return rep->skipped ? WF_E_SKIPPED : WF_OK;
