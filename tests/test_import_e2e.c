@@ -1,5 +1,7 @@
 /* Imported fixtures explained by the engine, and `wherefrom import` as a
  * user runs it (exit codes, messages, summary, the computed cache). */
+#include <poll.h>
+#include <pty.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -295,6 +297,55 @@ static void cli_bad_input_exit_codes(void **state)
     remove_db(db);
 }
 
+/* Imported with stderr on a terminal, a file shows the progress line (after
+ * 1 ms instead of a second here); the summary still ends the output. */
+static void cli_progress_on_a_terminal(void **state)
+{
+    (void)state;
+    const char *bin = getenv("WHEREFROM_BIN");
+    if (!bin || access(bin, X_OK) != 0) skip();
+    char big[1024];
+    snprintf(big, sizeof big, "%s/impe2e-%ld-big.ndjson", tmpdir(), (long)getpid());
+    FILE *f = fopen(big, "w");
+    assert_non_null(f);
+    for (long i = 0; i < 100000; i++)
+        fprintf(f,
+                "{\"type\":\"pageview\",\"token\":\"tok%ld\",\"at\":%lld,"
+                "\"url\":\"https://www.example.com/page/%ld\",\"referrer\":null}\n",
+                i % 5000, 1700000000000LL + i * 1000, i);
+    fclose(f);
+    const char *db = dbpath("progress");
+    remove_db(db);
+    int master;
+    pid_t pid = forkpty(&master, NULL, NULL, NULL);
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        setenv("WHEREFROM_PROGRESS_DELAY_MS", "1", 1);
+        execl(bin, bin, "import", "--db", db, big, (char *)NULL);
+        _exit(127);
+    }
+    static char out[1 << 16];
+    size_t n = 0;
+    for (;;) {
+        struct pollfd p = {master, POLLIN, 0};
+        if (poll(&p, 1, 120000) <= 0) break;
+        ssize_t k = read(master, out + n, sizeof out - 1 - n);
+        if (k <= 0) break;
+        n += (size_t)k;
+    }
+    out[n] = 0;
+    int status;
+    waitpid(pid, &status, 0);
+    close(master);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    if (!strstr(out, "MB/s")) fail_msg("no progress line in: %s", out);
+    assert_non_null(strstr(out, " records "));
+    assert_non_null(strstr(out, "ETA "));
+    assert_non_null(strstr(out, "100000 page views"));
+    unlink(big);
+    remove_db(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -304,6 +355,7 @@ int main(void)
         cmocka_unit_test(v1_profile_explained),
         cmocka_unit_test(cli_imports_and_recomputes),
         cmocka_unit_test(cli_bad_input_exit_codes),
+        cmocka_unit_test(cli_progress_on_a_terminal),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

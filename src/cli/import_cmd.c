@@ -89,6 +89,9 @@ static int parse_args(wf_cli *cli, int argc, char **argv, wf_import_opts *o, con
 int wf_cmd_import(wf_cli *cli, int argc, char **argv)
 {
     wf_import_opts o = {.progress = 1};
+    /* tests shorten the one-second delay before the progress line */
+    const char *delay = getenv("WHEREFROM_PROGRESS_DELAY_MS");
+    if (delay) o.progress_delay_ms = atoi(delay);
     const char **files = calloc((size_t)argc + 1, sizeof *files);
     if (!files) return 71;
     size_t n = 0;

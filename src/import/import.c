@@ -62,7 +62,8 @@ static void progress(imp_ctx *c, wf_scan *sc)
 {
     if (!c->o->progress) return;
     double t = now_s();
-    if (t - c->t0 < 1.0 || t - c->last_print < 0.25) return;
+    int delay = c->o->progress_delay_ms > 0 ? c->o->progress_delay_ms : 1000;
+    if (t - c->t0 < delay / 1000.0 || t - c->last_print < 0.25) return;
     c->last_print = t;
     c->progress_shown = 1;
     double done = (double)(c->bytes_before + wf_scan_pos(sc));

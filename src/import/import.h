@@ -9,10 +9,11 @@
 #include "store/store.h"
 
 typedef struct {
-    const char *format; /* NULL: detect; "v3", "v1", "events", "ndjson" */
-    int skip_bad;       /* import good records, report each skipped one */
-    int progress;       /* progress line on stderr (when a terminal) */
-    FILE *errors;       /* where bad records are reported; NULL: stderr */
+    const char *format;    /* NULL: detect; "v3", "v1", "events", "ndjson" */
+    int skip_bad;          /* import good records, report each skipped one */
+    int progress;          /* progress line on stderr (when a terminal) */
+    FILE *errors;          /* where bad records are reported; NULL: stderr */
+    int progress_delay_ms; /* show progress once the import runs this long; 0: 1000 */
 } wf_import_opts;
 
 typedef struct {

@@ -19,7 +19,7 @@ check_PROGRAMS += tests/test_import_e2e
 TESTS += tests/test_import_e2e
 tests_test_import_e2e_SOURCES = tests/test_import_e2e.c
 tests_test_import_e2e_CFLAGS = $(TEST_CFLAGS)
-tests_test_import_e2e_LDADD = $(TEST_LIBS)
+tests_test_import_e2e_LDADD = $(TEST_LIBS) -lutil
 
 EXTRA_DIST += \
 	tests/fixtures/import/v3_list.json \
