@@ -645,6 +645,9 @@ static void bad_native_lines(void **state)
     bad_case("badline.ndjson",
              S("{\"type\":\"contact\",\"id\":3,\"created_at\":\"2024-01-01\"}\n{\"type\":\n"),
              WF_E_DATA, NEEDLES(":2(byte 59): type: malformed JSON"));
+    /* the extension says NDJSON even when the first line is broken */
+    bad_case("firstbad.ndjson", S("{\"type\":\"contact\",\"id\":\n{\"type\":\"merge\"}\n"),
+             WF_E_DATA, NEEDLES(":1(byte 22): id: malformed JSON"));
 }
 
 static void bad_v1_nested_field(void **state)

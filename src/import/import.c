@@ -237,10 +237,18 @@ static wf_status handle(imp_ctx *c, file_state *f, wf_scan *sc, const wf_scan_re
     return st;
 }
 
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
 static wf_status import_file(imp_ctx *c, const char *path)
 {
     file_state f = {.path = path, .fmt = c->o->format};
-    int nd = f.fmt ? !strcmp(f.fmt, "ndjson") : wf_scan_looks_ndjson(path);
+    int nd = f.fmt ? !strcmp(f.fmt, "ndjson")
+                   : ends_with(path, ".ndjson") || ends_with(path, ".jsonl") ||
+                         wf_scan_looks_ndjson(path);
     if (nd) f.fmt = "ndjson";
     wf_scan *sc;
     wf_scan_err e;
