@@ -451,6 +451,39 @@ static void many_sessions_and_history(void **state)
            hz_now_ms() - t0);
 }
 
+/* Files that are not exports at all: each refused at once with a message
+ * naming it, and nothing created in the database. */
+static void special_files_are_refused(void **state)
+{
+    fx *f = *state;
+    char deep[700], unclosed[700];
+    FILE *o = gen_open(f, "deep.ndjson", deep, sizeof deep);
+    fputs("{\"type\":\"contact\",\"id\":1,\"created_at\":\"2024-01-01\",\"properties\":", o);
+    for (int i = 0; i < 5000; i++) fputs("{\"a\":", o);
+    fputs("1", o);
+    for (int i = 0; i < 5000; i++) fputc('}', o);
+    fputs("}\n", o);
+    assert_int_equal(fclose(o), 0);
+    o = gen_open(f, "unclosed.json", unclosed, sizeof unclosed);
+    for (int i = 0; i < 200000; i++) fputc('[', o);
+    assert_int_equal(fclose(o), 0);
+    const char *files[] = {"/dev/zero", "/dev/urandom", "/dev/null", f->dir, "/nonexistent/x.json",
+                           deep, unclosed};
+    const int codes[] = {65, 65, 65, 65, 66, 65, 65};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        hz_result r;
+        const char *argv[] = {hz_bin(), "import", "--db", f->db, files[i], NULL};
+        hz_runv(argv, NULL, 20000, NULL, &r);
+        if (r.signaled || r.status != codes[i])
+            fail_msg("import %s: exit %d: %s", files[i], r.status, r.err);
+        assert_non_null(strstr(r.err, files[i]));
+        assert_non_null(strstr(r.err, "nothing was imported"));
+        assert_clean("import stderr", r.err, r.err_len);
+        hz_result_free(&r);
+    }
+    assert_true(hz_sql_int(f->db, "SELECT count(*) FROM contacts") <= 0);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -470,6 +503,7 @@ int main(void)
         T(duplicated_ids_merge_into_one),
         T(megabyte_strings),
         T(many_sessions_and_history),
+        T(special_files_are_refused),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
