@@ -191,6 +191,11 @@ static void test_plan_is_all_or_nothing(void **state)
     write_plan(f, "bad.json", "{\"source\":\"OFFLINE\",\"contacts\":[100]}", plan, sizeof plan);
     assert_int_equal(au_run(f, a), 65);
     assert_non_null(strstr(f->errtext, "reason"));
+    write_plan(f, "bad.json", "{\"reason\":\"  \",\"source\":\"OFFLINE\",\"contacts\":[100]}", plan,
+               sizeof plan);
+    const char *dry[] = {"override", "--db", f->db, "--plan", plan, "--dry-run", NULL};
+    assert_int_equal(au_run(f, dry), 65); /* a blank reason fails the dry run too */
+    assert_non_null(strstr(f->errtext, "reason"));
     write_plan(f, "bad.json", "{\"reason\":\"r\",\"source\":\"OFFLINE\",\"contacts\":[100", plan,
                sizeof plan);
     assert_int_equal(au_run(f, a), 65);

@@ -110,7 +110,7 @@ static wf_status prepare_item(wf_store *s, const wf_engine *e, wf_arena *a, item
     wf_status st = wf_override_check_source(it->in.source, canon, sizeof canon, err, errsz);
     if (st != WF_OK) return st;
     it->in.source = wf_arena_strdup(a, canon);
-    if (!it->in.reason || !*it->in.reason) {
+    if (!it->in.reason || !it->in.reason[strspn(it->in.reason, " \t\r\n\v\f")]) {
         snprintf(err, errsz, "a reason is required (--reason TEXT, or \"reason\" in the plan)");
         return WF_E_USAGE;
     }
