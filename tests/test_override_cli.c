@@ -257,6 +257,22 @@ static void test_two_processes_both_succeed(void **state)
     assert_int_equal(q1(f, "SELECT count(*) FROM overrides WHERE contact=109"), 10);
 }
 
+static void test_help_lists_values(void **state)
+{
+    au_fx *f = *state;
+    const char *a[] = {"override", "--help", NULL};
+    assert_int_equal(au_run(f, a), 0);
+    assert_non_null(strstr(f->text, "Usage: wherefrom override"));
+    assert_non_null(strstr(f->text, "AI_REFERRALS (AI referrals)"));
+    const char *names[] = {"revert", "history", "audit", "export"};
+    for (int i = 0; i < 4; i++) {
+        const char *b[] = {names[i], "-h", NULL};
+        assert_int_equal(au_run(f, b), 0);
+        assert_non_null(strstr(f->text, names[i]));
+        assert_non_null(strstr(f->text, "Usage: wherefrom "));
+    }
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -269,6 +285,7 @@ int main(void)
         T(test_plan_is_all_or_nothing),
         T(test_plan_filter),
         T(test_two_processes_both_succeed),
+        T(test_help_lists_values),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
