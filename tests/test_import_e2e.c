@@ -287,6 +287,12 @@ static void cli_bad_input_exit_codes(void **state)
     snprintf(args, sizeof args, "import --db %s %s/no-such-file.json", db, tmpdir());
     assert_int_equal(run(args, out, sizeof out, err, sizeof err), 66);
     assert_non_null(strstr(err, "no-such-file.json:0(byte 0): -: cannot open"));
+    /* ... and a database that does not exist yet is not created for nothing */
+    char fresh_db[1100];
+    snprintf(fresh_db, sizeof fresh_db, "%s.new", db);
+    snprintf(args, sizeof args, "import --db %s %s/no-such-file.json", fresh_db, tmpdir());
+    assert_int_equal(run(args, out, sizeof out, err, sizeof err), 66);
+    assert_int_equal(access(fresh_db, F_OK), -1);
     /* usage */
     snprintf(args, sizeof args, "import --db %s", db);
     assert_int_equal(run(args, out, sizeof out, err, sizeof err), 2);

@@ -1,9 +1,11 @@
 /* wherefrom import [--db FILE] [--format v3|v1|events|ndjson] [--skip-bad] FILE...
  * Imports HubSpot exports and event logs in one transaction, then refreshes
  * the computed values of the contacts whose facts changed. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "attrib/engine.h"
 #include "cli/cli.h"
@@ -100,6 +102,14 @@ int wf_cmd_import(wf_cli *cli, int argc, char **argv)
         free(files);
         return rc;
     }
+    /* a mistyped file name must not leave a new, empty database behind */
+    for (size_t i = 0; i < n; i++) {
+        if (access(files[i], R_OK) != 0) {
+            wf_cli_error("%s:0(byte 0): -: cannot open: %s", files[i], strerror(errno));
+            free(files);
+            return 66;
+        }
+    }
     wf_store *s = NULL;
     rc = wf_cli_open_store(cli, 1, &s);
     if (rc) {
@@ -115,7 +125,8 @@ int wf_cmd_import(wf_cli *cli, int argc, char **argv)
         print_summary(&rep);
     } else {
         wf_cli_error("%s", err);
-        if (st != WF_E_USAGE) wf_cli_error("nothing was imported; the database is unchanged");
+        if (st != WF_E_USAGE && st != WF_E_READONLY)
+            wf_cli_error("nothing was imported; the database is unchanged");
     }
     wf_store_close(&s);
     return wf_status_exit_code(st);
