@@ -287,6 +287,20 @@ wf_status wf_store_open(const char *path, unsigned flags, wf_store **out, char *
         seterr(err, errsz, "%s: is a directory, not a database file", path);
         return WF_E_NOINPUT;
     }
+    /* A FIFO would block the open forever, a device reads as garbage
+     * (tests/test_faults: odd_database_paths). */
+    if (exists && !S_ISREG(sb.st_mode) && strcmp(path, ":memory:") != 0) {
+        seterr(err, errsz, "%s: not a regular file, so not a database file", path);
+        return WF_E_NOINPUT;
+    }
+    struct stat lsb; /* SQLITE_OPEN_NOFOLLOW below refuses links: say so */
+    if (exists && lstat(path, &lsb) == 0 && S_ISLNK(lsb.st_mode)) {
+        seterr(err, errsz,
+               "%s: is a symbolic link; wherefrom opens only the database file itself "
+               "(give its real path)",
+               path);
+        return WF_E_NOINPUT;
+    }
     int want_ro = (flags & WF_STORE_READONLY) != 0;
     if (!exists) {
         if (errno != ENOENT) {
