@@ -389,6 +389,35 @@ static void database_replaced_by_junk_while_inspector_open(void **state)
     free(err);
 }
 
+/* --db naming something that is not a database file: a FIFO (which would
+ * block an open forever), a device, a directory, a symbolic link. */
+static void odd_database_paths(void **state)
+{
+    fx *f = *state;
+    char fifo[700], link[700];
+    snprintf(fifo, sizeof fifo, "%s/fifo.db", f->dir);
+    snprintf(link, sizeof link, "%s/link.db", f->dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_int_equal(symlink(f->db, link), 0);
+    const char *paths[] = {fifo, "/dev/null", "/dev/zero", f->dir, link};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        const char *argv[] = {hz_bin(), "explain", "--db", paths[i], "5001", NULL};
+        hz_result r;
+        double t0 = hz_now_ms();
+        hz_runv(argv, NULL, 10000, NULL, &r);
+        if (r.signaled) fail_msg("--db %s: killed (signal %d), after %.0f ms", paths[i],
+                                 r.status - 128, hz_now_ms() - t0);
+        assert_int_equal(r.status, 66);
+        assert_non_null(strstr(r.err, paths[i]));
+        hz_result_free(&r);
+    }
+    /* the file behind the link is untouched and still opens by its name */
+    hz_result r;
+    hz_run(&r, "explain", "--db", f->db, "5001", NULL);
+    assert_int_equal(r.status, 0);
+    hz_result_free(&r);
+}
+
 /* ---- damaged and crafted files ---------------------------------------------------- */
 
 static void corrupt_pages(const char *db, int keep_header)
@@ -536,6 +565,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(database_replaced_while_inspector_open, setup, teardown),
         cmocka_unit_test_setup_teardown(database_replaced_by_junk_while_inspector_open, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(odd_database_paths, setup, teardown),
         cmocka_unit_test_setup_teardown(corrupted_pages_give_a_clear_error, setup, teardown),
         cmocka_unit_test_setup_teardown(corrupted_header_gives_a_clear_error, setup, teardown),
         cmocka_unit_test_setup_teardown(crafted_trigger_is_not_executed, setup, teardown),
