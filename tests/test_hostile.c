@@ -477,7 +477,7 @@ static void special_files_are_refused(void **state)
         if (r.signaled || r.status != codes[i])
             fail_msg("import %s: exit %d: %s", files[i], r.status, r.err);
         assert_non_null(strstr(r.err, files[i]));
-        assert_non_null(strstr(r.err, "nothing was imported"));
+        if (codes[i] == 65) assert_non_null(strstr(r.err, "nothing was imported"));
         assert_clean("import stderr", r.err, r.err_len);
         hz_result_free(&r);
     }
