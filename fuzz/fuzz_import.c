@@ -1,10 +1,9 @@
 /* libFuzzer target: one importer (WF_FUZZ_FORMAT: "v3", "v1", "events" or
  * "ndjson") fed through the real streaming splitter (the input is written
  * to a temporary file and imported with wf_import_files) into an empty
- * in-memory store, inside a transaction rolled back afterwards; then each imported contact is loaded and explained, as
- * text and as JSON.
- * Properties: a refused import leaves the store empty (all or nothing) and
- * says why; the explanation text holds no raw ESC or C1 control. */
+ * in-memory store, inside a transaction rolled back afterwards; then each imported contact is
+ * loaded and explained, as text and as JSON. Properties: a refused import leaves the store empty
+ * (all or nothing) and says why; the explanation text holds no raw ESC or C1 control. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,7 +85,8 @@ static void explain_one(wf_store *s, int64_t id)
     wf_explanation *x = NULL;
     if (wf_explain(engine, f, &x) == WF_OK) {
         wf_buf b = WF_BUF_INIT;
-        if (wf_explanation_text(x, &b) == WF_OK && !b.failed) no_raw_controls(b.p ? b.p : "", b.len);
+        if (wf_explanation_text(x, &b) == WF_OK && !b.failed)
+            no_raw_controls(b.p ? b.p : "", b.len);
         wf_buf_free(&b);
         cJSON *j = wf_explanation_json(x);
         char *txt = j ? cJSON_PrintUnformatted(j) : NULL;
@@ -105,14 +105,16 @@ static void explain_one(wf_store *s, int64_t id)
 static void explain_all(wf_store *s)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(wf_store_db(s), "SELECT id FROM contacts ORDER BY id LIMIT 16", -1,
-                           &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(wf_store_db(s), "SELECT id FROM contacts ORDER BY id LIMIT 16", -1, &st,
+                           NULL) != SQLITE_OK)
         abort();
     int64_t ids[MAX_EXPLAINED];
     size_t n = 0;
-    while (n < MAX_EXPLAINED && sqlite3_step(st) == SQLITE_ROW) ids[n++] = sqlite3_column_int64(st, 0);
+    while (n < MAX_EXPLAINED && sqlite3_step(st) == SQLITE_ROW)
+        ids[n++] = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
-    for (size_t i = 0; i < n; i++) explain_one(s, ids[i]);
+    for (size_t i = 0; i < n; i++)
+        explain_one(s, ids[i]);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -126,8 +128,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[1024] = "";
     if (wf_store_exec(s, "BEGIN") != WF_OK) abort();
     /* the input's length picks the mode, so a reproducer replays the same way */
-    wf_import_opts opts = {.format = WF_FUZZ_FORMAT, .skip_bad = (int)(size & 1),
-                           .errors = devnull};
+    wf_import_opts opts = {
+        .format = WF_FUZZ_FORMAT, .skip_bad = (int)(size & 1), .errors = devnull};
     wf_import_report rep;
     memset(&rep, 0, sizeof rep);
     const char *paths[] = {path};

@@ -13,8 +13,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     wf_reftable *t = NULL;
     char err[512] = "";
-    wf_status st = wf_reftable_load_buffer((const char *)data, size, "fuzz.json", &t, err,
-                                           sizeof err);
+    wf_status st =
+        wf_reftable_load_buffer((const char *)data, size, "fuzz.json", &t, err, sizeof err);
     if (st != WF_OK) {
         if (t) abort();
         if (!strstr(err, "fuzz.json")) abort();

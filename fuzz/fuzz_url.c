@@ -63,7 +63,8 @@ static void check_url(const char *s, wf_arena *a)
 /* Splits one line into fields (in place); missing fields are NULL. */
 static void split_fields(char *line, char **f)
 {
-    for (int i = 0; i < MAX_FIELDS; i++) f[i] = NULL;
+    for (int i = 0; i < MAX_FIELDS; i++)
+        f[i] = NULL;
     for (int i = 0; i < MAX_FIELDS && line; i++) {
         f[i] = line;
         char *tab = strchr(line, '\t');
@@ -99,8 +100,8 @@ static void run(char *text, wf_arena *a)
     static const char *doms[] = {"example.com", "www.example.org"};
     wf_site site = {doms, 2, 0};
     for (size_t i = 0; i < n; i++) {
-        wf_classify_in in = {pv[i].url, pv[i].referrer, pv[i].utm_source, pv[i].utm_medium,
-                             NULL, NULL, NULL};
+        wf_classify_in in = {
+            pv[i].url, pv[i].referrer, pv[i].utm_source, pv[i].utm_medium, NULL, NULL, NULL};
         wf_session_class c;
         wf_classify_session(engine, &in, i % 2 ? &site : NULL, a, &c);
         if (!c.dd1 || !c.dd2) abort(); /* documented: never NULL */

@@ -146,18 +146,21 @@ static void write_big_import(const char *path, int first, int n)
         int id = first + i;
         fprintf(o,
                 "{\"type\":\"contact\",\"id\":%d,\"email\":\"bulk%d@example.org\","
-                "\"firstname\":\"Bulk\",\"lastname\":\"No %d\",\"created_at\":\"2024-05-01T10:%02d:00Z\","
+                "\"firstname\":\"Bulk\",\"lastname\":\"No "
+                "%d\",\"created_at\":\"2024-05-01T10:%02d:00Z\","
                 "\"channel\":\"FORM\"}\n",
                 id, id, id, i % 60);
         for (int k = 0; k < 3; k++)
             fprintf(o,
                     "{\"type\":\"pageview\",\"token\":\"bulk-%d\",\"contact\":%d,"
-                    "\"at\":\"2024-05-01T09:%02d:%02dZ\",\"url\":\"https://www.example.com/p%d?utm_source=news&utm_medium=email\","
+                    "\"at\":\"2024-05-01T09:%02d:%02dZ\",\"url\":\"https://www.example.com/"
+                    "p%d?utm_source=news&utm_medium=email\","
                     "\"referrer\":\"https://www.google.com/\",\"title\":\"Page %d\"}\n",
                     id, id, k * 10, i % 60, k, k);
         fprintf(o,
                 "{\"type\":\"history\",\"contact\":%d,\"property\":\"hs_analytics_source\","
-                "\"value\":\"EMAIL_MARKETING\",\"at\":\"2024-05-01T10:%02d:06Z\",\"source_type\":\"ANALYTICS\","
+                "\"value\":\"EMAIL_MARKETING\",\"at\":\"2024-05-01T10:%02d:06Z\",\"source_type\":"
+                "\"ANALYTICS\","
                 "\"source_id\":\"w\"}\n",
                 id, i % 60);
     }
@@ -293,7 +296,8 @@ static void live_start(fx *f, live *l, const char *first)
     assert_int_equal(write(l->script, first, strlen(first)), (ssize_t)strlen(first));
     struct stat sb;
     double end = hz_now_ms() + 10000;
-    while ((stat(l->out, &sb) != 0 || sb.st_size == 0) && hz_now_ms() < end) usleep(20000);
+    while ((stat(l->out, &sb) != 0 || sb.st_size == 0) && hz_now_ms() < end)
+        usleep(20000);
     assert_true(sb.st_size > 0);
 }
 
@@ -378,7 +382,8 @@ static void database_replaced_by_junk_while_inspector_open(void **state)
     char junk[700];
     snprintf(junk, sizeof junk, "%s/junk", f->dir);
     char bytes[8192];
-    for (size_t i = 0; i < sizeof bytes; i++) bytes[i] = (char)(i * 7);
+    for (size_t i = 0; i < sizeof bytes; i++)
+        bytes[i] = (char)(i * 7);
     assert_int_equal(hz_write_file(junk, bytes, sizeof bytes), 0);
     assert_int_equal(rename(junk, f->db), 0);
     char *err;
@@ -405,8 +410,9 @@ static void odd_database_paths(void **state)
         hz_result r;
         double t0 = hz_now_ms();
         hz_runv(argv, NULL, 10000, NULL, &r);
-        if (r.signaled) fail_msg("--db %s: killed (signal %d), after %.0f ms", paths[i],
-                                 r.status - 128, hz_now_ms() - t0);
+        if (r.signaled)
+            fail_msg("--db %s: killed (signal %d), after %.0f ms", paths[i], r.status - 128,
+                     hz_now_ms() - t0);
         assert_int_equal(r.status, 66);
         assert_non_null(strstr(r.err, paths[i]));
         hz_result_free(&r);
@@ -427,7 +433,8 @@ static void corrupt_pages(const char *db, int keep_header)
     fseek(o, 0, SEEK_END);
     long size = ftell(o);
     unsigned char junk[4096];
-    for (size_t i = 0; i < sizeof junk; i++) junk[i] = (unsigned char)(i * 131 + 7);
+    for (size_t i = 0; i < sizeof junk; i++)
+        junk[i] = (unsigned char)(i * 131 + 7);
     for (long off = keep_header ? 4096 : 0; off < size; off += 4096) {
         fseek(o, off, SEEK_SET);
         fwrite(junk, 1, sizeof junk, o);
@@ -447,7 +454,8 @@ static void expect_clean_refusal(const char *db, const char *what)
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         const char *argv[12] = {hz_bin()};
         int n = 1;
-        for (int k = 0; cmds[i][k]; k++) argv[n++] = cmds[i][k];
+        for (int k = 0; cmds[i][k]; k++)
+            argv[n++] = cmds[i][k];
         if (i == 4) argv[n++] = "DIRECT_TRAFFIC", argv[n++] = "--reason", argv[n++] = "x";
         argv[n] = NULL;
         hz_result r;
@@ -500,7 +508,8 @@ static void expect_refused_code(const char *db, const char *marker)
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         const char *argv[12] = {hz_bin()};
         int n = 1;
-        for (int k = 0; k < 8 && cmds[i][k]; k++) argv[n++] = cmds[i][k];
+        for (int k = 0; k < 8 && cmds[i][k]; k++)
+            argv[n++] = cmds[i][k];
         argv[n] = NULL;
         hz_result r;
         hz_runv(argv, NULL, 30000, NULL, &r);
@@ -569,8 +578,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(corrupted_pages_give_a_clear_error, setup, teardown),
         cmocka_unit_test_setup_teardown(corrupted_header_gives_a_clear_error, setup, teardown),
         cmocka_unit_test_setup_teardown(crafted_trigger_is_not_executed, setup, teardown),
-        cmocka_unit_test_setup_teardown(crafted_trigger_with_our_name_is_refused, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(crafted_trigger_with_our_name_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(crafted_view_is_not_executed, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

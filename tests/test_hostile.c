@@ -97,10 +97,11 @@ static int64_t *contact_ids(const char *db, size_t *n)
     int64_t *ids = calloc(64, sizeof *ids);
     *n = 0;
     assert_int_equal(sqlite3_open_v2(db, &d, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(d, "SELECT id FROM contacts ORDER BY id LIMIT 64", -1, &st,
-                                        NULL),
-                     SQLITE_OK);
-    while (sqlite3_step(st) == SQLITE_ROW) ids[(*n)++] = sqlite3_column_int64(st, 0);
+    assert_int_equal(
+        sqlite3_prepare_v2(d, "SELECT id FROM contacts ORDER BY id LIMIT 64", -1, &st, NULL),
+        SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        ids[(*n)++] = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     sqlite3_close(d);
     return ids;
@@ -154,12 +155,10 @@ static char *inspect_some(fx *f, const char *spec, int all_tabs)
 {
     char open[128];
     snprintf(open, sizeof open, "open %s", spec);
-    const char *argv[] = {hz_bin(),      "--db", f->db,          "-c", open,
-                          "-c",          "dump-screen",          "-c", "tab timeline",
-                          "-c",          "dump-screen",          "-c", "tab why",
-                          "-c",          "dump-screen",          "-c", "tab history",
-                          "-c",          "dump-screen",          "-c", "quit",
-                          NULL};
+    const char *argv[] = {hz_bin(),      "--db", f->db,          "-c", open,          "-c",
+                          "dump-screen", "-c",   "tab timeline", "-c", "dump-screen", "-c",
+                          "tab why",     "-c",   "dump-screen",  "-c", "tab history", "-c",
+                          "dump-screen", "-c",   "quit",         NULL};
     if (!all_tabs) argv[11] = "-c", argv[12] = "quit", argv[13] = NULL;
     hz_result r;
     hz_runv(argv, NULL, 120000, NULL, &r);
@@ -261,8 +260,7 @@ static void hostile_override_text_is_escaped(void **state)
     free(t);
     free(inspect_checked(f, "9001"));
     /* a hostile source value is refused, and the refusal is escaped too */
-    hz_run(&r, "override", "--db", f->db, "9002", "--source", "\x1b[2JEVIL", "--reason", "x",
-           NULL);
+    hz_run(&r, "override", "--db", f->db, "9002", "--source", "\x1b[2JEVIL", "--reason", "x", NULL);
     assert_true(r.status == 2 || r.status == 65);
     assert_clean("override stderr", r.err, r.err_len);
     hz_result_free(&r);
@@ -420,8 +418,8 @@ static void many_sessions_and_history(void **state)
           "\"filtered_ip\":false}\n",
           o);
     const long long start = 1672531200000LL; /* 2023-01-01 */
-    static const char *const refs[] = {"https://www.google.com/", "https://www.linkedin.com/",
-                                       "", "https://news.example.net/a?b=c"};
+    static const char *const refs[] = {"https://www.google.com/", "https://www.linkedin.com/", "",
+                                       "https://news.example.net/a?b=c"};
     for (int i = 0; i < n; i++)
         fprintf(o,
                 "{\"type\":\"pageview\",\"token\":\"tmany\",\"contact\":null,\"at\":%lld,"
@@ -447,7 +445,8 @@ static void many_sessions_and_history(void **state)
     char *screen = inspect_some(f, "9801", 0);
     assert_non_null(strstr(screen, "Many"));
     free(screen);
-    printf("# 10,000 sessions + 10,000 history entries: explain, --json, history --json, inspector in %.0f ms\n",
+    printf("# 10,000 sessions + 10,000 history entries: explain, --json, history --json, inspector "
+           "in %.0f ms\n",
            hz_now_ms() - t0);
 }
 
@@ -459,16 +458,19 @@ static void special_files_are_refused(void **state)
     char deep[700], unclosed[700];
     FILE *o = gen_open(f, "deep.ndjson", deep, sizeof deep);
     fputs("{\"type\":\"contact\",\"id\":1,\"created_at\":\"2024-01-01\",\"properties\":", o);
-    for (int i = 0; i < 5000; i++) fputs("{\"a\":", o);
+    for (int i = 0; i < 5000; i++)
+        fputs("{\"a\":", o);
     fputs("1", o);
-    for (int i = 0; i < 5000; i++) fputc('}', o);
+    for (int i = 0; i < 5000; i++)
+        fputc('}', o);
     fputs("}\n", o);
     assert_int_equal(fclose(o), 0);
     o = gen_open(f, "unclosed.json", unclosed, sizeof unclosed);
-    for (int i = 0; i < 200000; i++) fputc('[', o);
+    for (int i = 0; i < 200000; i++)
+        fputc('[', o);
     assert_int_equal(fclose(o), 0);
-    const char *files[] = {"/dev/zero", "/dev/urandom", "/dev/null", f->dir, "/nonexistent/x.json",
-                           deep, unclosed};
+    const char *files[] = {"/dev/zero",           "/dev/urandom", "/dev/null", f->dir,
+                           "/nonexistent/x.json", deep,           unclosed};
     const int codes[] = {65, 65, 65, 65, 66, 65, 65};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         hz_result r;

@@ -23,8 +23,8 @@
 static void time_format_extreme_values(void **state)
 {
     (void)state;
-    const wf_ms v[] = {INT64_MAX, INT64_MAX - 48, INT64_MIN + 1, WF_TIME_MAX + 1,
-                       WF_TIME_MIN - 1, -1, 0};
+    const wf_ms v[] = {
+        INT64_MAX, INT64_MAX - 48, INT64_MIN + 1, WF_TIME_MAX + 1, WF_TIME_MIN - 1, -1, 0};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
         char buf[WF_TIME_BUFSZ];
         wf_time_iso(v[i], buf);
@@ -50,14 +50,16 @@ static void time_out_of_range_clamps_to_bounds(void **state)
     assert_string_equal(wf_time_iso(INT64_MIN + 1, buf), "0001-01-01T00:00:00Z");
 }
 
-
 /* fuzz_import_v3: `explain --json` printed a name's U+009B (CSI) raw, since
  * JSON allows C1 controls unescaped; wf_text_json_safe escapes them. */
 static void json_output_escapes_c1_and_bidi(void **state)
 {
     (void)state;
     cJSON *j = cJSON_CreateObject();
-    cJSON_AddStringToObject(j, "name", "\xc2\x9b" "2J \xe2\x80\xae" "evil \x7f \xc2\x85 ok \xc3\xa9");
+    cJSON_AddStringToObject(j, "name",
+                            "\xc2\x9b"
+                            "2J \xe2\x80\xae"
+                            "evil \x7f \xc2\x85 ok \xc3\xa9");
     char *raw = cJSON_PrintUnformatted(j);
     wf_buf b = WF_BUF_INIT;
     wf_text_json_safe(&b, raw);
@@ -122,9 +124,10 @@ static void link_with_bad_time_is_refused_cleanly(void **state)
     (void)state;
     char err[1024];
     int64_t n = -1;
-    wf_status st = import_text("{\"type\":\"contact\",\"id\":1,\"created_at\":\"2024-01-01T00:00:00Z\"}\n"
-                               "{\"type\":\"link\",\"contact\":1,\"token\":\"t1\",\"at\":\"tact\"}\n",
-                               "ndjson", err, sizeof err, &n);
+    wf_status st =
+        import_text("{\"type\":\"contact\",\"id\":1,\"created_at\":\"2024-01-01T00:00:00Z\"}\n"
+                    "{\"type\":\"link\",\"contact\":1,\"token\":\"t1\",\"at\":\"tact\"}\n",
+                    "ndjson", err, sizeof err, &n);
     assert_int_equal(st, WF_E_DATA);
     assert_non_null(strstr(err, "at"));
     assert_int_equal(n, 0); /* all or nothing */

@@ -21,10 +21,10 @@
 /* ---- a small pty + libvterm harness ------------------------------------------------ */
 
 typedef struct {
-    pid_t pid;      /* the child of forkpty (wherefrom, or the job shell) */
-    pid_t job;      /* with the job shell: wherefrom itself */
-    int fd;         /* pty master */
-    int ctl, stat;  /* job shell: command pipe (write), status pipe (read) */
+    pid_t pid;     /* the child of forkpty (wherefrom, or the job shell) */
+    pid_t job;     /* with the job shell: wherefrom itself */
+    int fd;        /* pty master */
+    int ctl, stat; /* job shell: command pipe (write), status pipe (read) */
     VTerm *vt;
     VTermScreen *vs;
     int rows, cols;
@@ -55,7 +55,8 @@ static void exec_wherefrom(const char *term, const char *const *args)
 {
     const char *argv[16] = {hz_bin()};
     int n = 1;
-    for (; args[n - 1] && n < 15; n++) argv[n] = args[n - 1];
+    for (; args[n - 1] && n < 15; n++)
+        argv[n] = args[n - 1];
     argv[n] = NULL;
     const char *src = getenv("WHEREFROM_SRCDIR");
     char supp[1200];
@@ -294,7 +295,8 @@ static void runs_or_refuses(const char *term, const char *expect_in_refusal)
     } else {
         assert_int_equal(rc, 78);
         char *s = screen(t);
-        if (!strstr(s, expect_in_refusal)) fail_msg("refusal without '%s':\n%s", expect_in_refusal, s);
+        if (!strstr(s, expect_in_refusal))
+            fail_msg("refusal without '%s':\n%s", expect_in_refusal, s);
         free(s);
     }
     assert_false(t->altscreen);
@@ -414,7 +416,8 @@ static void suspend_and_resume(void **state)
     char line[32] = "";
     struct pollfd p = {.fd = t->stat, .events = POLLIN};
     double end = hz_now_ms() + 5000;
-    while (hz_now_ms() < end && poll(&p, 1, 20) == 0) pump(t, 20);
+    while (hz_now_ms() < end && poll(&p, 1, 20) == 0)
+        pump(t, 20);
     assert_int_equal(read(t->stat, line, 2), 2);
     assert_int_equal(line[0], 'S'); /* stopped, not killed */
     pump(t, 200);
@@ -427,7 +430,8 @@ static void suspend_and_resume(void **state)
     type(t, "Q");
     end = hz_now_ms() + 5000;
     memset(line, 0, sizeof line);
-    while (hz_now_ms() < end && poll(&p, 1, 20) == 0) pump(t, 20);
+    while (hz_now_ms() < end && poll(&p, 1, 20) == 0)
+        pump(t, 20);
     assert_true(read(t->stat, line, sizeof line - 1) >= 2);
     assert_string_equal(line, "X0\n");
     t->exited = wait_exit(t, 5000) >= 0;
@@ -441,12 +445,9 @@ static void suspend_and_resume(void **state)
 static void lost_output(int to_full)
 {
     const char *cmds[][6] = {
-        {"explain", "--db", g_db, "5001", NULL},
-        {"explain", "--json", "--db", g_db, "5001", NULL},
-        {"history", "--db", g_db, "5001", NULL},
-        {"history", "--json", "--db", g_db, "5001", NULL},
-        {"audit", "--db", g_db, NULL},
-        {"--db", g_db, "-c", "dump-screen", NULL},
+        {"explain", "--db", g_db, "5001", NULL}, {"explain", "--json", "--db", g_db, "5001", NULL},
+        {"history", "--db", g_db, "5001", NULL}, {"history", "--json", "--db", g_db, "5001", NULL},
+        {"audit", "--db", g_db, NULL},           {"--db", g_db, "-c", "dump-screen", NULL},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         int err[2];
@@ -458,7 +459,8 @@ static void lost_output(int to_full)
             close(1);
             if (to_full && open("/dev/full", O_WRONLY) != 1) _exit(126);
             const char *argv[8] = {hz_bin()};
-            for (int k = 0; cmds[i][k]; k++) argv[k + 1] = cmds[i][k];
+            for (int k = 0; cmds[i][k]; k++)
+                argv[k + 1] = cmds[i][k];
             execv(hz_bin(), (char *const *)argv);
             _exit(127);
         }
@@ -466,7 +468,8 @@ static void lost_output(int to_full)
         char msg[4096] = "";
         size_t len = 0;
         ssize_t n;
-        while ((n = read(err[0], msg + len, sizeof msg - 1 - len)) > 0) len += (size_t)n;
+        while ((n = read(err[0], msg + len, sizeof msg - 1 - len)) > 0)
+            len += (size_t)n;
         close(err[0]);
         int st;
         waitpid(pid, &st, 0);
@@ -511,7 +514,8 @@ static void reader_goes_away(void **state)
             close(out[0]), close(out[1]), close(err[0]), close(err[1]);
             signal(SIGPIPE, SIG_DFL); /* as a shell starts it */
             const char *argv[8] = {hz_bin()};
-            for (int k = 0; cmds[i][k]; k++) argv[k + 1] = cmds[i][k];
+            for (int k = 0; cmds[i][k]; k++)
+                argv[k + 1] = cmds[i][k];
             execv(hz_bin(), (char *const *)argv);
             _exit(127);
         }
@@ -523,7 +527,8 @@ static void reader_goes_away(void **state)
         char msg[4096] = "";
         size_t len = 0;
         ssize_t n;
-        while ((n = read(err[0], msg + len, sizeof msg - 1 - len)) > 0) len += (size_t)n;
+        while ((n = read(err[0], msg + len, sizeof msg - 1 - len)) > 0)
+            len += (size_t)n;
         close(err[0]);
         int st;
         waitpid(pid, &st, 0);

@@ -93,7 +93,8 @@ static int hz_drain(int fd, char **buf, size_t *len, size_t *cap)
     if (k <= 0) return 0;
     if (*len + (size_t)k + 1 > *cap) {
         size_t nc = *cap ? *cap : 65536;
-        while (nc < *len + (size_t)k + 1) nc *= 2;
+        while (nc < *len + (size_t)k + 1)
+            nc *= 2;
         char *p = realloc(*buf, nc);
         if (!p) abort();
         *buf = p, *cap = nc;
@@ -118,7 +119,8 @@ HZ_UNUSED static void hz_runv(const char *const *argv, const char *in, int timeo
     if (pid == 0) {
         dup2(pi[0], 0), dup2(po[1], 1), dup2(pe[1], 2);
         close(pi[0]), close(pi[1]), close(po[0]), close(po[1]), close(pe[0]), close(pe[1]);
-        for (int i = 0; env && env[i]; i++) putenv((char *)env[i]);
+        for (int i = 0; env && env[i]; i++)
+            putenv((char *)env[i]);
         signal(SIGPIPE, SIG_DFL);
         execv(argv[0] ? argv[0] : hz_bin(), (char *const *)argv);
         _exit(127);
@@ -167,7 +169,8 @@ HZ_UNUSED static void hz_run(hz_result *r, ...)
     va_list ap;
     va_start(ap, r);
     const char *a;
-    while ((a = va_arg(ap, const char *)) && n < 63) argv[n++] = a;
+    while ((a = va_arg(ap, const char *)) && n < 63)
+        argv[n++] = a;
     va_end(ap);
     argv[n] = NULL;
     hz_runv(argv, NULL, 60000, NULL, r);
@@ -190,7 +193,8 @@ HZ_UNUSED static long hz_find_raw_control(const char *s, size_t n)
         /* a lone C1 byte is invalid UTF-8, and an 8-bit terminal obeys it */
         if (c >= 0x80 && c <= 0x9f) {
             size_t k = i;
-            while (k > 0 && i - k < 3 && (p[k] & 0xc0) == 0x80) k--;
+            while (k > 0 && i - k < 3 && (p[k] & 0xc0) == 0x80)
+                k--;
             if (k == i || p[k] < 0xc2) return (long)i;
         }
     }
@@ -243,7 +247,8 @@ HZ_UNUSED static int hz_copy_file(const char *from, const char *to)
     int ok = a && b;
     char buf[65536];
     size_t k;
-    while (ok && (k = fread(buf, 1, sizeof buf, a)) > 0) ok = fwrite(buf, 1, k, b) == k;
+    while (ok && (k = fread(buf, 1, sizeof buf, a)) > 0)
+        ok = fwrite(buf, 1, k, b) == k;
     if (a) fclose(a);
     if (b) ok = fclose(b) == 0 && ok;
     return ok ? 0 : -1;
