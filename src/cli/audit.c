@@ -665,7 +665,12 @@ static int report(audit *a, const char *path, double secs)
     if (a->o.json) {
         cJSON *j = audit_json(path, a, secs);
         char *t = j ? cJSON_Print(j) : NULL;
-        if (t) printf("%s\n", t);
+        wf_buf safe = WF_BUF_INIT; /* C1 and bidi controls as \u escapes */
+        if (t) {
+            wf_text_json_safe(&safe, t);
+            printf("%s\n", wf_buf_str(&safe));
+        }
+        wf_buf_free(&safe);
         cJSON_free(t);
         cJSON_Delete(j);
     } else {

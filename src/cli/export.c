@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "core/buf.h"
+#include "core/text.h"
 #include "core/timeutil.h"
 #include "store/overrides.h"
 
@@ -34,7 +35,10 @@ static int flush_batch(export_ctx *x)
     if (!x->batch) return 0;
     char *s = cJSON_PrintUnformatted(x->batch);
     if (!s) return -1;
-    fprintf(x->out, "%s\n", s);
+    wf_buf safe = WF_BUF_INIT; /* same JSON, C1 and bidi controls as \u escapes */
+    wf_text_json_safe(&safe, s);
+    fprintf(x->out, "%s\n", wf_buf_str(&safe));
+    wf_buf_free(&safe);
     cJSON_free(s);
     cJSON_Delete(x->batch);
     x->batch = x->inputs = NULL;
@@ -220,7 +224,12 @@ static int run_export(wf_store *s, export_ctx *x)
     if (st == WF_OK && !x->failed) {
         if (x->fmt == FMT_JSON) {
             char *t = cJSON_Print(x->batch);
-            if (t) fprintf(x->out, "%s\n", t);
+            wf_buf safe = WF_BUF_INIT; /* same JSON, C1 and bidi controls as \u escapes */
+            if (t) {
+                wf_text_json_safe(&safe, t);
+                fprintf(x->out, "%s\n", wf_buf_str(&safe));
+            }
+            wf_buf_free(&safe);
             cJSON_free(t);
         } else if (x->fmt == FMT_HUBSPOT) {
             flush_batch(x);
