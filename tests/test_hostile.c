@@ -335,6 +335,38 @@ static void duplicated_ids_merge_into_one(void **state)
     assert_int_equal(hz_sql_int(f->db, "SELECT count(*) FROM pageviews"), pv);
 }
 
+/* The database-wide views of the same data: audit (text and JSON) and the
+ * override export as JSON, with an override whose values hold a C1 CSI. */
+static void audit_and_export_are_clean(void **state)
+{
+    fx *f = *state;
+    import_ok(f, fixture("terminal.ndjson"));
+    hz_result r;
+    hz_run(&r, "override", "--db", f->db, "9002", "--source", "DIRECT_TRAFFIC", "--dd1",
+           "\xc2\x9b"
+           "2J",
+           "--reason", "\xe2\x80\xae evil \x1b]0;t\x07", NULL);
+    assert_int_equal(r.status, 0);
+    hz_result_free(&r);
+    const char *cmds[][6] = {
+        {"audit", "--db", f->db, NULL},
+        {"audit", "--json", "--db", f->db, NULL},
+        {"export", "--overrides", "--format", "json", "--db", f->db},
+        {"export", "--overrides", "--db", f->db, NULL},
+    };
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        const char *argv[8] = {hz_bin()};
+        for (int k = 0; k < 6 && cmds[i][k]; k++)
+            argv[k + 1] = cmds[i][k];
+        hz_runv(argv, NULL, 60000, NULL, &r);
+        assert_false(r.signaled);
+        assert_true(r.status == 0 || r.status == 1); /* 1: findings */
+        assert_clean(cmds[i][0], r.out, r.out_len);
+        assert_clean(cmds[i][0], r.err, r.err_len);
+        hz_result_free(&r);
+    }
+}
+
 /* ---- generated at run time ------------------------------------------------------------ */
 
 static FILE *gen_open(fx *f, const char *name, char *path, size_t n)
@@ -495,6 +527,7 @@ int main(void)
         T(hostile_email_finds_the_contact),
         T(hostile_override_text_is_escaped),
         T(v3_export_with_hostile_values),
+        T(audit_and_export_are_clean),
         T(raw_control_bytes_in_json_strings),
         T(invalid_utf8_is_refused),
         T(time_zero_is_refused),
