@@ -66,3 +66,9 @@ EXTRA_PROGRAMS += bench/bench_engine
 bench_bench_engine_SOURCES = bench/bench_engine.c
 bench_bench_engine_LDADD = libwherefrom.a $(DEP_LIBS)
 CLEANFILES += bench/bench_engine
+
+check_PROGRAMS += tests/test_recompute
+TESTS += tests/test_recompute
+tests_test_recompute_SOURCES = tests/test_recompute.c
+tests_test_recompute_CFLAGS = $(TEST_CFLAGS)
+tests_test_recompute_LDADD = $(TEST_LIBS)

@@ -8,26 +8,45 @@
 
 #include "core/arena.h"
 
-enum { Q_CONTACT, Q_MERGED, Q_TOKENS, Q_PAGEVIEWS, Q_FORMS, Q_CLICKS, Q_HISTORY, Q_OVERRIDE, Q_N };
+enum {
+    Q_CONTACT,
+    Q_TOKENS,
+    Q_PAGEVIEWS,
+    Q_TOKEN_PAGEVIEWS,
+    Q_FORMS,
+    Q_CLICKS,
+    Q_HISTORY,
+    Q_OVERRIDE,
+    Q_N
+};
 
+/* Every query is a point lookup on an index that starts with the contact.
+ * Page views come in two parts instead of wf_store_load_facts' UNION (which
+ * copies every row through a temporary b-tree): the contact's own, already
+ * in (at, id) order from pageviews_contact, and, only when the contact has
+ * tokens, those of its tokens recorded for another or no contact; the two
+ * are merged in C. History is sorted in C too (its index is on (contact,
+ * property, at, ...)). Same rows, same order. The last two columns of the
+ * contact row say whether records were merged into it: those go through
+ * wf_store_load_facts, which follows merge chains. */
 static const char *const sql[Q_N] = {
     "SELECT id, email, firstname, lastname, company, created_at, channel, channel_detail,"
     " channel_label, src, src_dd1, src_dd2, latest_src, latest_dd1, latest_dd2, latest_at,"
-    " first_url, first_referrer, first_at, first_visit_at, merged_into FROM contacts WHERE id=?1",
-    "SELECT 1 FROM contacts WHERE merged_into=?1 AND id<>?1"
-    " UNION ALL SELECT 1 FROM merges WHERE contact=?1 LIMIT 1",
+    " first_url, first_referrer, first_at, first_visit_at, merged_into,"
+    " EXISTS(SELECT 1 FROM contacts m WHERE m.merged_into=c.id AND m.id<>c.id),"
+    " EXISTS(SELECT 1 FROM merges g WHERE g.contact=c.id) FROM contacts c WHERE id=?1",
     "SELECT id, token, linked_at, linked_by, ref FROM tokens WHERE contact=?1",
     "SELECT id, contact, token, at, url, referrer, session_id, utm_source, utm_medium,"
-    " utm_campaign, utm_term, utm_content, title FROM pageviews WHERE contact=?1 UNION "
+    " utm_campaign, utm_term, utm_content, title FROM pageviews WHERE contact=?1 ORDER BY at, id",
     "SELECT id, contact, token, at, url, referrer, session_id, utm_source, utm_medium,"
     " utm_campaign, utm_term, utm_content, title FROM pageviews"
-    " WHERE token IN (SELECT token FROM tokens WHERE contact=?1) ORDER BY 4, 1",
+    " WHERE token IN (SELECT token FROM tokens WHERE contact=?1) AND contact IS NOT ?1",
     "SELECT id, at, form_id, conversion_id, page_url, page_title, form_type, token, filtered_ip"
     " FROM forms WHERE contact=?1 ORDER BY at, id",
     "SELECT id, at, url, email_id, campaign, token FROM email_clicks WHERE contact=?1"
     " ORDER BY at, id",
     "SELECT id, property, value, at, source_type, source_id, source_label, user_id FROM history"
-    " WHERE contact=?1 ORDER BY at, id",
+    " WHERE contact=?1",
     "SELECT id, at, user, reason, source, dd1, dd2, computed_source, computed_dd1, computed_dd2,"
     " action FROM overrides WHERE contact=?1 ORDER BY id DESC LIMIT 1",
 };
@@ -35,6 +54,8 @@ static const char *const sql[Q_N] = {
 struct wf_bulk_loader {
     wf_store *s;
     sqlite3_stmt *q[Q_N];
+    int empty[Q_N]; /* the query's table has no rows: skip it (nothing is
+                     * written to those tables during a recompute) */
     char **domains; /* settings site_domains, loaded once */
     size_t n_domains;
     void *rows; /* scratch for one table's rows, reused */
@@ -88,6 +109,34 @@ static wf_status load_domains(wf_bulk_loader *l)
     return res;
 }
 
+/* Marks the queries whose table is empty (a bench or a fresh import often
+ * has no overrides, forms or clicks at all). */
+static wf_status probe_tables(wf_bulk_loader *l)
+{
+    static const struct {
+        int q;
+        const char *sql;
+    } probes[] = {
+        {Q_TOKENS, "SELECT NOT EXISTS(SELECT 1 FROM tokens)"},
+        {Q_TOKEN_PAGEVIEWS, "SELECT NOT EXISTS(SELECT 1 FROM tokens)"},
+        {Q_PAGEVIEWS, "SELECT NOT EXISTS(SELECT 1 FROM pageviews)"},
+        {Q_FORMS, "SELECT NOT EXISTS(SELECT 1 FROM forms)"},
+        {Q_CLICKS, "SELECT NOT EXISTS(SELECT 1 FROM email_clicks)"},
+        {Q_HISTORY, "SELECT NOT EXISTS(SELECT 1 FROM history)"},
+        {Q_OVERRIDE, "SELECT NOT EXISTS(SELECT 1 FROM overrides)"},
+    };
+    for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {
+        sqlite3_stmt *st;
+        int rc = sqlite3_prepare_v2(wf_store_db(l->s), probes[i].sql, -1, &st, NULL);
+        if (rc) return wf_store_status(rc);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) l->empty[probes[i].q] = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_ROW) return wf_store_status(rc);
+    }
+    return WF_OK;
+}
+
 wf_status wf_bulk_loader_new(wf_store *s, wf_bulk_loader **out)
 {
     *out = NULL;
@@ -101,6 +150,7 @@ wf_status wf_bulk_loader_new(wf_store *s, wf_bulk_loader **out)
         if (rc) st = wf_store_status(rc);
     }
     if (st == WF_OK) st = load_domains(l);
+    if (st == WF_OK) st = probe_tables(l);
     if (st != WF_OK) {
         wf_bulk_loader_free(&l);
         return st;
@@ -130,6 +180,8 @@ typedef void (*fill_fn)(row *r, void *elem);
 static wf_status rows(wf_bulk_loader *l, wf_arena *a, int q, int64_t id, size_t elem_size,
                       fill_fn fill, void **out, size_t *n_out)
 {
+    *n_out = 0;
+    if (l->empty[q]) return WF_OK;
     sqlite3_stmt *st = l->q[q];
     sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, id);
@@ -278,8 +330,9 @@ static void fill_contact(row *r, wf_facts *f)
     f->merged_into = i64(r, 20);
 }
 
-/* 1: found; 0: no such contact; <0: SQLite error code negated. */
-static int contact_row(wf_bulk_loader *l, wf_arena *a, int64_t id, wf_facts *f)
+/* 1: found; 0: no such contact; <0: SQLite error code negated. *merged
+ * says whether records were merged into it. */
+static int contact_row(wf_bulk_loader *l, wf_arena *a, int64_t id, wf_facts *f, int *merged)
 {
     sqlite3_stmt *st = l->q[Q_CONTACT];
     sqlite3_reset(st);
@@ -288,28 +341,59 @@ static int contact_row(wf_bulk_loader *l, wf_arena *a, int64_t id, wf_facts *f)
     if (rc == SQLITE_ROW) {
         row r = {a, st};
         fill_contact(&r, f);
+        *merged = sqlite3_column_int(st, 21) || sqlite3_column_int(st, 22);
     }
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -rc;
 }
 
-static int has_merges(wf_bulk_loader *l, int64_t id)
+static int by_time_id(wf_ms a_at, int64_t a_id, wf_ms b_at, int64_t b_id)
 {
-    sqlite3_stmt *st = l->q[Q_MERGED];
-    sqlite3_reset(st);
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc != SQLITE_DONE; /* a row, or an error: let the store decide */
+    return a_at != b_at ? (a_at < b_at ? -1 : 1) : (a_id > b_id) - (a_id < b_id);
+}
+
+static int cmp_pageview(const void *a, const void *b)
+{
+    const wf_pageview *x = a, *y = b;
+    return by_time_id(x->at, x->id, y->at, y->id);
+}
+
+static int cmp_history(const void *a, const void *b)
+{
+    const wf_history *x = a, *y = b;
+    return by_time_id(x->at, x->id, y->at, y->id);
+}
+
+/* The contact's page views, then those of its tokens recorded for another
+ * or no contact, in (at, id) order: what the UNION in wf_store_load_facts
+ * gives (the two parts are disjoint, so there is nothing to dedupe). */
+static wf_status pageviews(wf_bulk_loader *l, wf_arena *a, int64_t id, wf_facts *f)
+{
+    wf_pageview *own = NULL, *other = NULL;
+    size_t n_own = 0, n_other = 0;
+    wf_status st = rows(l, a, Q_PAGEVIEWS, id, sizeof *own, fill_pageview, (void **)&own, &n_own);
+    if (st == WF_OK && f->n_links)
+        st = rows(l, a, Q_TOKEN_PAGEVIEWS, id, sizeof *other, fill_pageview, (void **)&other,
+                  &n_other);
+    if (st != WF_OK) return st;
+    f->pageviews = own;
+    f->n_pageviews = n_own;
+    if (!n_other) return WF_OK;
+    wf_pageview *all = wf_arena_alloc(a, (n_own + n_other) * sizeof *all);
+    if (!all) return WF_E_NOMEM;
+    if (n_own) memcpy(all, own, n_own * sizeof *all);
+    memcpy(all + n_own, other, n_other * sizeof *all);
+    qsort(all, n_own + n_other, sizeof *all, cmp_pageview);
+    f->pageviews = all;
+    f->n_pageviews = n_own + n_other;
+    return WF_OK;
 }
 
 static wf_status fill_rest(wf_bulk_loader *l, wf_arena *a, int64_t id, wf_facts *f)
 {
     wf_status st =
         rows(l, a, Q_TOKENS, id, sizeof(wf_token_link), fill_link, (void **)&f->links, &f->n_links);
-    if (!st)
-        st = rows(l, a, Q_PAGEVIEWS, id, sizeof(wf_pageview), fill_pageview, (void **)&f->pageviews,
-                  &f->n_pageviews);
+    if (!st) st = pageviews(l, a, id, f);
     if (!st)
         st = rows(l, a, Q_FORMS, id, sizeof(wf_form), fill_form, (void **)&f->forms, &f->n_forms);
     if (!st)
@@ -318,6 +402,7 @@ static wf_status fill_rest(wf_bulk_loader *l, wf_arena *a, int64_t id, wf_facts 
     if (!st)
         st = rows(l, a, Q_HISTORY, id, sizeof(wf_history), fill_history, (void **)&f->history,
                   &f->n_history);
+    if (!st && f->n_history > 1) qsort(f->history, f->n_history, sizeof *f->history, cmp_history);
     wf_override *o = NULL;
     size_t n_o = 0;
     if (!st) st = rows(l, a, Q_OVERRIDE, id, sizeof(wf_override), fill_override, (void **)&o, &n_o);
@@ -330,7 +415,6 @@ static wf_status fill_rest(wf_bulk_loader *l, wf_arena *a, int64_t id, wf_facts 
 wf_status wf_bulk_load(wf_bulk_loader *l, int64_t id, wf_facts **out)
 {
     *out = NULL;
-    if (has_merges(l, id)) return wf_store_load_facts(l->s, id, out);
     wf_arena *a = wf_arena_new();
     wf_facts *f = a ? wf_arena_alloc(a, sizeof *f) : NULL;
     if (!f) {
@@ -338,7 +422,12 @@ wf_status wf_bulk_load(wf_bulk_loader *l, int64_t id, wf_facts **out)
         return WF_E_NOMEM;
     }
     f->arena_ = a;
-    int found = contact_row(l, a, id, f);
+    int merged = 0;
+    int found = contact_row(l, a, id, f, &merged);
+    if (found > 0 && merged) {
+        wf_arena_free(&a);
+        return wf_store_load_facts(l->s, id, out);
+    }
     wf_status st = found > 0    ? fill_rest(l, a, id, f)
                    : found == 0 ? WF_E_NOTFOUND
                                 : wf_store_status(-found);
