@@ -312,6 +312,54 @@ static void bulk_loader_gives_the_store_loaders_facts(void **state)
     assert_null(l);
 }
 
+/* The stream loaders (every contact; a subset in a temporary table, with
+ * gaps and merged-away records) give wf_store_load_facts' facts too. */
+static void stream_loader_matches(fixture *fx, const char *ids_table, const char *ids_sql,
+                                  size_t min_n)
+{
+    wf_bulk_loader *l = NULL;
+    assert_int_equal(wf_bulk_loader_new_stream(fx->s, ids_table, &l), WF_OK);
+    sqlite3_stmt *ids;
+    assert_int_equal(sqlite3_prepare_v2(wf_store_db(fx->s), ids_sql, -1, &ids, NULL), SQLITE_OK);
+    size_t n = 0;
+    while (sqlite3_step(ids) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(ids, 0);
+        wf_facts *a = NULL, *b = NULL;
+        assert_int_equal(wf_bulk_load(l, id, &a), WF_OK);
+        assert_int_equal(wf_store_load_facts(fx->s, id, &b), WF_OK);
+        assert_int_equal(a->id, b->id);
+        same_pageviews(a, b);
+        same_events(a, b);
+        wf_facts_free(&a);
+        wf_facts_free(&b);
+        n++;
+    }
+    sqlite3_finalize(ids);
+    wf_bulk_loader_free(&l);
+    assert_true(n >= min_n);
+}
+
+static void stream_loader_over_every_contact(void **state)
+{
+    fixture *fx = *state;
+    stream_loader_matches(fx, NULL, "SELECT id FROM contacts ORDER BY id", 43);
+}
+
+static void stream_loader_over_a_subset_with_gaps(void **state)
+{
+    fixture *fx = *state;
+    assert_int_equal(wf_store_exec(fx->s, "CREATE TEMP TABLE some_ids(id INTEGER PRIMARY KEY);"
+                                          "INSERT INTO some_ids SELECT id FROM contacts WHERE"
+                                          " id % 3 <> 1 OR id IN (5005, 5099, 7001, 7002)"),
+                     WF_OK);
+    /* every other one of them: rows of the skipped ids are passed over */
+    stream_loader_matches(fx, "temp.some_ids",
+                          "SELECT id FROM temp.some_ids WHERE id % 2 = 0 OR id IN (5005, 7001,"
+                          " 7002) ORDER BY id",
+                          4);
+    assert_int_equal(wf_store_exec(fx->s, "DROP TABLE temp.some_ids"), WF_OK);
+}
+
 /* t-shared's page views belong to both contacts; the one recorded for
  * the other contact and the anonymous one come in through the token, in
  * (at, id) order with the contact's own. */
@@ -430,6 +478,8 @@ int main(void)
         cmocka_unit_test(touched_path_equals_full_recompute),
         cmocka_unit_test(cache_equals_store_loader_and_explain),
         cmocka_unit_test(bulk_loader_gives_the_store_loaders_facts),
+        cmocka_unit_test(stream_loader_over_every_contact),
+        cmocka_unit_test(stream_loader_over_a_subset_with_gaps),
         cmocka_unit_test(shared_token_page_views_reach_both_contacts),
         cmocka_unit_test(history_at_the_same_instant_in_id_order),
         cmocka_unit_test(merged_record_refreshes_its_survivor),

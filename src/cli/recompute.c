@@ -19,11 +19,17 @@ static const char upsert_sql[] =
     " first_session_at=excluded.first_session_at, n_changes=excluded.n_changes,"
     " flags=excluded.flags, rulebook=excluded.rulebook";
 
-/* All surviving contacts, or the survivors of the touched ones. */
+/* All surviving contacts, or the survivors of the touched ones (collected
+ * in a temporary table that the loader's streams join with). */
 static const char all_sql[] = "SELECT id FROM contacts WHERE merged_into IS NULL ORDER BY id";
-static const char touched_sql[] =
-    "SELECT DISTINCT COALESCE(c.merged_into, t.contact) FROM temp.touched t"
-    " JOIN contacts c ON c.id = t.contact ORDER BY 1";
+static const char ids_table[] = "temp.wf_recompute_ids";
+static const char touched_fill_sql[] =
+    "CREATE TEMP TABLE IF NOT EXISTS wf_recompute_ids(id INTEGER PRIMARY KEY);"
+    "DELETE FROM temp.wf_recompute_ids;"
+    "INSERT OR IGNORE INTO temp.wf_recompute_ids SELECT COALESCE(c.merged_into, t.contact)"
+    " FROM temp.touched t JOIN contacts c ON c.id = t.contact";
+static const char touched_sql[] = "SELECT id FROM temp.wf_recompute_ids ORDER BY id";
+static const char touched_drop_sql[] = "DROP TABLE IF EXISTS temp.wf_recompute_ids";
 
 static void bind_text(sqlite3_stmt *st, int i, const char *s)
 {
@@ -89,49 +95,68 @@ static void report_timing(const char *what, int64_t n, double t0)
             seconds() - t0);
 }
 
-static wf_status run(wf_store *s, const wf_engine *e, const char *ids_sql, int64_t only)
+static wf_status each(wf_store *s, wf_bulk_loader *l, const wf_engine *e, sqlite3_stmt *up,
+                      const char *ids_sql, int64_t *n)
 {
-    double t0 = seconds();
-    int64_t n = 0;
-    sqlite3 *db = wf_store_db(s);
-    sqlite3_stmt *up = NULL, *ids = NULL;
-    wf_bulk_loader *l = NULL;
-    wf_status st = wf_bulk_loader_new(s, &l);
-    if (st != WF_OK) return st;
-    int rc = sqlite3_prepare_v2(db, upsert_sql, -1, &up, NULL);
-    if (rc) {
-        wf_bulk_loader_free(&l);
-        return wf_store_status(rc);
+    sqlite3_stmt *ids = NULL;
+    int rc = sqlite3_prepare_v2(wf_store_db(s), ids_sql, -1, &ids, NULL);
+    if (rc) return wf_store_status(rc);
+    wf_status st = WF_OK;
+    while (st == WF_OK && (rc = sqlite3_step(ids)) == SQLITE_ROW) {
+        ++*n;
+        st = one(l, e, up, sqlite3_column_int64(ids, 0));
     }
-    if (ids_sql) {
-        rc = sqlite3_prepare_v2(db, ids_sql, -1, &ids, NULL);
-        if (rc) {
-            sqlite3_finalize(up);
-            wf_bulk_loader_free(&l);
-            /* no temp.touched: the importer touched nothing */
-            return strstr(sqlite3_errmsg(db), "no such table") ? WF_OK : wf_store_status(rc);
-        }
-        while (st == WF_OK && (rc = sqlite3_step(ids)) == SQLITE_ROW) {
-            n++;
-            st = one(l, e, up, sqlite3_column_int64(ids, 0));
-        }
-        if (st == WF_OK && rc != SQLITE_DONE) st = wf_store_status(rc);
-        sqlite3_finalize(ids);
-        report_timing(ids_sql == all_sql ? "all" : "touched", n, t0);
-    } else {
-        st = one(l, e, up, only);
-    }
-    sqlite3_finalize(up);
-    wf_bulk_loader_free(&l);
+    if (st == WF_OK && rc != SQLITE_DONE) st = wf_store_status(rc);
+    sqlite3_finalize(ids);
     return st;
 }
 
-static wf_status in_transaction(wf_store *s, const wf_engine *e, const char *ids_sql, int64_t only)
+/* ids_sql NULL: the one contact `only`, with point queries; else the ids
+ * it yields in ascending order, with the loader streaming over stream_ids
+ * (NULL: every contact). */
+static wf_status run(wf_store *s, const wf_engine *e, const char *ids_sql, const char *stream_ids,
+                     int64_t only)
+{
+    double t0 = seconds();
+    int64_t n = 0;
+    sqlite3_stmt *up = NULL;
+    wf_bulk_loader *l = NULL;
+    wf_status st =
+        ids_sql ? wf_bulk_loader_new_stream(s, stream_ids, &l) : wf_bulk_loader_new(s, &l);
+    if (st != WF_OK) return st;
+    int rc = sqlite3_prepare_v2(wf_store_db(s), upsert_sql, -1, &up, NULL);
+    if (rc)
+        st = wf_store_status(rc);
+    else if (ids_sql)
+        st = each(s, l, e, up, ids_sql, &n);
+    else
+        st = one(l, e, up, only);
+    sqlite3_finalize(up);
+    wf_bulk_loader_free(&l);
+    if (ids_sql && st == WF_OK) report_timing(stream_ids ? "touched" : "all", n, t0);
+    return st;
+}
+
+static wf_status run_touched(wf_store *s, const wf_engine *e)
+{
+    wf_status st = wf_store_exec(s, touched_fill_sql);
+    /* no temp.touched: the importer touched nothing */
+    if (st != WF_OK) return strstr(wf_store_errmsg(s), "no such table") ? WF_OK : st;
+    st = run(s, e, touched_sql, ids_table, 0);
+    wf_status dropped = wf_store_exec(s, touched_drop_sql);
+    return st != WF_OK ? st : dropped;
+}
+
+enum { ALL, TOUCHED, ONE };
+
+static wf_status in_transaction(wf_store *s, const wf_engine *e, int which, int64_t only)
 {
     int own = sqlite3_get_autocommit(wf_store_db(s));
     wf_status st = own ? wf_store_begin(s) : WF_OK;
     if (st != WF_OK) return st;
-    st = run(s, e, ids_sql, only);
+    st = which == TOUCHED ? run_touched(s, e)
+         : which == ALL   ? run(s, e, all_sql, NULL, 0)
+                          : run(s, e, NULL, NULL, only);
     if (!own) return st;
     if (st == WF_OK) return wf_store_commit(s);
     wf_store_rollback(s);
@@ -140,10 +165,10 @@ static wf_status in_transaction(wf_store *s, const wf_engine *e, const char *ids
 
 wf_status wf_recompute(wf_store *s, const wf_engine *e, int only_touched)
 {
-    return in_transaction(s, e, only_touched ? touched_sql : all_sql, 0);
+    return in_transaction(s, e, only_touched ? TOUCHED : ALL, 0);
 }
 
 wf_status wf_recompute_one(wf_store *s, const wf_engine *e, int64_t id)
 {
-    return in_transaction(s, e, NULL, id);
+    return in_transaction(s, e, ONE, id);
 }

@@ -3,6 +3,7 @@
  * each of them. */
 #include "cli/recompute_load.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,9 +52,18 @@ static const char *const sql[Q_N] = {
     " action FROM overrides WHERE contact=?1 ORDER BY id DESC LIMIT 1",
 };
 
+/* A cursor over one table's rows for many contacts, in contact order; the
+ * contact id is the last column. */
+typedef struct {
+    sqlite3_stmt *st;
+    int started, live;
+    int64_t key;
+} stream;
+
 struct wf_bulk_loader {
     wf_store *s;
     sqlite3_stmt *q[Q_N];
+    stream sq[Q_N]; /* stream mode: tokens, page views, forms, clicks, history */
     int empty[Q_N]; /* the query's table has no rows: skip it (nothing is
                      * written to those tables during a recompute) */
     char **domains; /* settings site_domains, loaded once */
@@ -159,12 +169,66 @@ wf_status wf_bulk_loader_new(wf_store *s, wf_bulk_loader **out)
     return WF_OK;
 }
 
+/* Stream queries: the point query's columns (aliased x) and the contact
+ * id last, for every contact (ids == NULL) or joined with the ids table
+ * (driven by it: CROSS JOIN keeps it the outer loop). Page views and token
+ * links come in the point queries' order; the rest is sorted in C. */
+static const struct {
+    int q;
+    const char *cols, *table, *order;
+} streams[] = {
+    {Q_TOKENS, "x.id, x.token, x.linked_at, x.linked_by, x.ref", "tokens",
+     ", x.token, x.linked_by, x.linked_at"},
+    {Q_PAGEVIEWS,
+     "x.id, x.contact, x.token, x.at, x.url, x.referrer, x.session_id, x.utm_source,"
+     " x.utm_medium, x.utm_campaign, x.utm_term, x.utm_content, x.title",
+     "pageviews", ", x.at, x.id"},
+    {Q_FORMS,
+     "x.id, x.at, x.form_id, x.conversion_id, x.page_url, x.page_title, x.form_type, x.token,"
+     " x.filtered_ip",
+     "forms", ""},
+    {Q_CLICKS, "x.id, x.at, x.url, x.email_id, x.campaign, x.token", "email_clicks", ""},
+    {Q_HISTORY,
+     "x.id, x.property, x.value, x.at, x.source_type, x.source_id, x.source_label, x.user_id",
+     "history", ""},
+};
+
+static wf_status open_streams(wf_bulk_loader *l, const char *ids)
+{
+    for (size_t i = 0; i < sizeof streams / sizeof streams[0]; i++) {
+        char text[1024];
+        if (ids)
+            snprintf(text, sizeof text,
+                     "SELECT %s, r.id FROM %s r CROSS JOIN %s x ON x.contact=r.id"
+                     " ORDER BY r.id%s",
+                     streams[i].cols, ids, streams[i].table, streams[i].order);
+        else
+            snprintf(text, sizeof text,
+                     "SELECT %s, x.contact FROM %s x WHERE x.contact IS NOT NULL"
+                     " ORDER BY x.contact%s",
+                     streams[i].cols, streams[i].table, streams[i].order);
+        int rc = sqlite3_prepare_v2(wf_store_db(l->s), text, -1, &l->sq[streams[i].q].st, NULL);
+        if (rc) return wf_store_status(rc);
+    }
+    return WF_OK;
+}
+
+wf_status wf_bulk_loader_new_stream(wf_store *s, const char *ids_table, wf_bulk_loader **out)
+{
+    wf_status st = wf_bulk_loader_new(s, out);
+    if (st == WF_OK) st = open_streams(*out, ids_table);
+    if (st != WF_OK) wf_bulk_loader_free(out);
+    return st;
+}
+
 void wf_bulk_loader_free(wf_bulk_loader **lp)
 {
     if (!lp || !*lp) return;
     wf_bulk_loader *l = *lp;
-    for (int i = 0; i < Q_N; i++)
+    for (int i = 0; i < Q_N; i++) {
         sqlite3_finalize(l->q[i]);
+        sqlite3_finalize(l->sq[i].st);
+    }
     for (size_t i = 0; i < l->n_domains; i++)
         free(l->domains[i]);
     free(l->domains);
@@ -175,13 +239,57 @@ void wf_bulk_loader_free(wf_bulk_loader **lp)
 
 typedef void (*fill_fn)(row *r, void *elem);
 
-/* Runs query q for id, filling elements of elem_size into a copy in the
- * arena. */
-static wf_status rows(wf_bulk_loader *l, wf_arena *a, int q, int64_t id, size_t elem_size,
-                      fill_fn fill, void **out, size_t *n_out)
+/* Room for element n of the scratch array, zeroed; NULL when out of memory. */
+static void *scratch(wf_bulk_loader *l, size_t n, size_t elem_size)
 {
-    *n_out = 0;
-    if (l->empty[q]) return WF_OK;
+    if ((n + 1) * elem_size > l->rows_cap) {
+        size_t cap = l->rows_cap ? l->rows_cap * 2 : 64 * elem_size;
+        while (cap < (n + 1) * elem_size)
+            cap *= 2;
+        void *nr = realloc(l->rows, cap);
+        if (!nr) return NULL;
+        l->rows = nr;
+        l->rows_cap = cap;
+    }
+    char *e = (char *)l->rows + n * elem_size;
+    memset(e, 0, elem_size);
+    return e;
+}
+
+static int stream_step(stream *c)
+{
+    int rc = sqlite3_step(c->st);
+    c->started = 1;
+    c->live = rc == SQLITE_ROW;
+    if (c->live) c->key = sqlite3_column_int64(c->st, sqlite3_column_count(c->st) - 1);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Stream mode: skips the rows of contacts before id (merged-away records,
+ * contacts loaded another way), then takes id's rows. */
+static wf_status stream_rows(wf_bulk_loader *l, wf_arena *a, int q, int64_t id, size_t elem_size,
+                             fill_fn fill, size_t *n_out)
+{
+    stream *c = &l->sq[q];
+    int rc = c->started ? SQLITE_OK : stream_step(c);
+    while (rc == SQLITE_OK && c->live && c->key < id)
+        rc = stream_step(c);
+    row r = {a, c->st};
+    size_t n = 0;
+    while (rc == SQLITE_OK && c->live && c->key == id) {
+        void *e = scratch(l, n, elem_size);
+        if (!e) return WF_E_NOMEM;
+        fill(&r, e);
+        n++;
+        rc = stream_step(c);
+    }
+    *n_out = n;
+    return rc == SQLITE_OK ? WF_OK : wf_store_status(rc);
+}
+
+static wf_status point_rows(wf_bulk_loader *l, wf_arena *a, int q, int64_t id, size_t elem_size,
+                            fill_fn fill, size_t *n_out)
+{
     sqlite3_stmt *st = l->q[q];
     sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, id);
@@ -189,30 +297,34 @@ static wf_status rows(wf_bulk_loader *l, wf_arena *a, int q, int64_t id, size_t 
     size_t n = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if ((n + 1) * elem_size > l->rows_cap) {
-            size_t cap = l->rows_cap ? l->rows_cap * 2 : 64 * elem_size;
-            while (cap < (n + 1) * elem_size)
-                cap *= 2;
-            void *nr = realloc(l->rows, cap);
-            if (!nr) {
-                sqlite3_reset(st);
-                return WF_E_NOMEM;
-            }
-            l->rows = nr;
-            l->rows_cap = cap;
+        void *e = scratch(l, n, elem_size);
+        if (!e) {
+            sqlite3_reset(st);
+            return WF_E_NOMEM;
         }
-        char *e = (char *)l->rows + n * elem_size;
-        memset(e, 0, elem_size);
         fill(&r, e);
         n++;
     }
     sqlite3_reset(st);
-    if (rc != SQLITE_DONE) return wf_store_status(rc);
     *n_out = n;
-    if (!n) return WF_OK;
+    return rc == SQLITE_DONE ? WF_OK : wf_store_status(rc);
+}
+
+/* Query q's rows for id (from its stream, else its point query), as
+ * elements of elem_size filled by fill, copied into the arena. */
+static wf_status rows(wf_bulk_loader *l, wf_arena *a, int q, int64_t id, size_t elem_size,
+                      fill_fn fill, void **out, size_t *n_out)
+{
+    *n_out = 0;
+    if (l->empty[q]) return WF_OK;
+    size_t n = 0;
+    wf_status st = l->sq[q].st ? stream_rows(l, a, q, id, elem_size, fill, &n)
+                               : point_rows(l, a, q, id, elem_size, fill, &n);
+    if (st != WF_OK || !n) return st;
     *out = wf_arena_alloc(a, n * elem_size);
     if (!*out) return WF_E_NOMEM;
     memcpy(*out, l->rows, n * elem_size);
+    *n_out = n;
     return WF_OK;
 }
 
@@ -364,6 +476,18 @@ static int cmp_history(const void *a, const void *b)
     return by_time_id(x->at, x->id, y->at, y->id);
 }
 
+static int cmp_form(const void *a, const void *b)
+{
+    const wf_form *x = a, *y = b;
+    return by_time_id(x->at, x->id, y->at, y->id);
+}
+
+static int cmp_click(const void *a, const void *b)
+{
+    const wf_email_click *x = a, *y = b;
+    return by_time_id(x->at, x->id, y->at, y->id);
+}
+
 /* The contact's page views, then those of its tokens recorded for another
  * or no contact, in (at, id) order: what the UNION in wf_store_load_facts
  * gives (the two parts are disjoint, so there is nothing to dedupe). */
@@ -402,6 +526,9 @@ static wf_status fill_rest(wf_bulk_loader *l, wf_arena *a, int64_t id, wf_facts 
     if (!st)
         st = rows(l, a, Q_HISTORY, id, sizeof(wf_history), fill_history, (void **)&f->history,
                   &f->n_history);
+    /* streams come in contact order only */
+    if (!st && f->n_forms > 1) qsort(f->forms, f->n_forms, sizeof *f->forms, cmp_form);
+    if (!st && f->n_clicks > 1) qsort(f->clicks, f->n_clicks, sizeof *f->clicks, cmp_click);
     if (!st && f->n_history > 1) qsort(f->history, f->n_history, sizeof *f->history, cmp_history);
     wf_override *o = NULL;
     size_t n_o = 0;
