@@ -20,6 +20,10 @@ static const char schema_v1[] =
     " updated_at INTEGER);"
     "CREATE INDEX contacts_email ON contacts(email COLLATE NOCASE);"
     "CREATE INDEX contacts_created ON contacts(created_at, id);"
+    /* The list's default order skips merged-away records; without this
+     * partial index the first page walked past every merged record dated
+     * before the first live one (1,415 of them in the 1M bench data). */
+    "CREATE INDEX contacts_live_created ON contacts(created_at, id) WHERE merged_into IS NULL;"
     "CREATE INDEX contacts_merged ON contacts(merged_into) WHERE merged_into IS NOT NULL;"
     /* the inspector's search: prefix ranges on these (src/store/rows.c) */
     "CREATE INDEX contacts_firstname ON contacts(firstname COLLATE NOCASE);"
