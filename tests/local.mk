@@ -17,7 +17,7 @@ tests_test_core_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += tests/test_store
 TESTS += tests/test_store
-tests_test_store_SOURCES = tests/test_store.c
+tests_test_store_SOURCES = tests/test_store.c tests/filesum.h
 tests_test_store_CFLAGS = $(TEST_CFLAGS)
 tests_test_store_LDADD = $(TEST_LIBS)
 
@@ -30,7 +30,7 @@ tests_test_demo_LDADD = $(TEST_LIBS)
 # runs the real binary ($WHEREFROM_BIN) with fork/exec
 check_PROGRAMS += tests/test_cli
 TESTS += tests/test_cli
-tests_test_cli_SOURCES = tests/test_cli.c
+tests_test_cli_SOURCES = tests/test_cli.c tests/filesum.h
 tests_test_cli_CFLAGS = $(TEST_CFLAGS)
 tests_test_cli_LDADD = $(TEST_LIBS)
 

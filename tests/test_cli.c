@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "filesum.h"
 #include <sqlite3.h>
 
 #include "cli/cli.h"
@@ -215,31 +217,9 @@ static void assert_one_line_error(const fixture *fx, const char *path)
     assert_string_equal(fx->r.out, "");
 }
 
-typedef struct {
-    uint64_t sum;
-    long size;
-} file_sum;
-
-static file_sum sum_file(const char *path)
-{
-    file_sum s = {1469598103934665603ULL, -1};
-    FILE *f = fopen(path, "rb");
-    if (!f) return s;
-    int c;
-    s.size = 0;
-    while ((c = fgetc(f)) != EOF) {
-        s.sum = (s.sum ^ (unsigned char)c) * 1099511628211ULL;
-        s.size++;
-    }
-    fclose(f);
-    return s;
-}
-
 static void assert_untouched(const char *path, file_sum before)
 {
-    file_sum now = sum_file(path);
-    assert_int_equal(now.size, before.size);
-    assert_int_equal(now.sum, before.sum);
+    assert_same_file(path, before);
     char side[700];
     snprintf(side, sizeof side, "%s-wal", path);
     assert_int_not_equal(access(side, F_OK), 0);

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "filesum.h"
 #include <sqlite3.h>
 
 #include "core/timeutil.h"
@@ -57,34 +59,6 @@ static int teardown(void **state)
     rmdir(fx->dir);
     free(fx);
     return 0;
-}
-
-/* FNV-1a over the whole file, plus its size: "byte-identical" checks. */
-typedef struct {
-    uint64_t sum;
-    long size;
-} file_sum;
-
-static file_sum sum_file(const char *path)
-{
-    file_sum s = {1469598103934665603ULL, -1};
-    FILE *f = fopen(path, "rb");
-    if (!f) return s;
-    int c;
-    s.size = 0;
-    while ((c = fgetc(f)) != EOF) {
-        s.sum = (s.sum ^ (unsigned char)c) * 1099511628211ULL;
-        s.size++;
-    }
-    fclose(f);
-    return s;
-}
-
-static void assert_same_file(const char *path, file_sum before)
-{
-    file_sum now = sum_file(path);
-    assert_int_equal(now.size, before.size);
-    assert_int_equal(now.sum, before.sum);
 }
 
 static int exists(const char *path)

@@ -680,20 +680,9 @@ static int report(audit *a, const char *path, double secs)
     return a->o.check && total > 0 ? wf_status_exit_code(WF_E_FINDINGS) : 0;
 }
 
-/* `wherefrom CMD --help`: the synopsis from the command table. */
-static int print_help(const char *name, int argc, char **argv)
-{
-    if (argc < 2 || (strcmp(argv[1], "-h") != 0 && strcmp(argv[1], "--help") != 0)) return 0;
-#define WF_X(n, fn, syn, sum)                                                                      \
-    if (strcmp(#n, name) == 0) printf("Usage: wherefrom %s\n%s.\nSee wherefrom(1).\n", syn, sum);
-    WF_COMMAND_TABLE(WF_X)
-#undef WF_X
-    return 1;
-}
-
 int wf_cmd_audit(wf_cli *cli, int argc, char **argv)
 {
-    if (print_help("audit", argc, argv)) return 0;
+    if (wf_cli_command_help("audit", argc, argv)) return 0;
     audit a = {0};
     if (audit_args(cli, argc, argv, &a.o)) return 2;
     int rc = wf_cli_open_store(cli, 0, &a.s);

@@ -31,6 +31,10 @@ int wf_cli_open_store(const wf_cli *cli, int create, wf_store **out);
  * argument is not a global option, -1 on a usage error (message printed). */
 int wf_cli_global_option(wf_cli *cli, int argc, char **argv, int *i);
 
+/* `wherefrom CMD --help` / `-h` as argv[1]: prints the synopsis and summary
+ * of command `name` from the command table and returns 1; else returns 0. */
+int wf_cli_command_help(const char *name, int argc, char **argv);
+
 /* Fills a new database from data/demo.ndjson. Used on first run. */
 wf_status wf_cli_load_demo(wf_store *s, char *err, size_t errsz);
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/commands.h"
 #include "cli/recompute.h"
 #include "core/paths.h"
 #include "import/import.h"
@@ -116,4 +117,14 @@ int wf_cli_open_store(const wf_cli *cli, int create, wf_store **out)
                     path);
     }
     return 0;
+}
+
+int wf_cli_command_help(const char *name, int argc, char **argv)
+{
+    if (argc < 2 || (strcmp(argv[1], "-h") != 0 && strcmp(argv[1], "--help") != 0)) return 0;
+#define WF_X(n, fn, syn, sum)                                                                      \
+    if (strcmp(#n, name) == 0) printf("Usage: wherefrom %s\n%s.\nSee wherefrom(1).\n", syn, sum);
+    WF_COMMAND_TABLE(WF_X)
+#undef WF_X
+    return 1;
 }

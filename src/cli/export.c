@@ -248,20 +248,9 @@ static int run_export(wf_store *s, export_ctx *x)
     return 0;
 }
 
-/* `wherefrom CMD --help`: the synopsis from the command table. */
-static int print_help(const char *name, int argc, char **argv)
-{
-    if (argc < 2 || (strcmp(argv[1], "-h") != 0 && strcmp(argv[1], "--help") != 0)) return 0;
-#define WF_X(n, fn, syn, sum)                                                                      \
-    if (strcmp(#n, name) == 0) printf("Usage: wherefrom %s\n%s.\nSee wherefrom(1).\n", syn, sum);
-    WF_COMMAND_TABLE(WF_X)
-#undef WF_X
-    return 1;
-}
-
 int wf_cmd_export(wf_cli *cli, int argc, char **argv)
 {
-    if (print_help("export", argc, argv)) return 0;
+    if (wf_cli_command_help("export", argc, argv)) return 0;
     export_ctx x = {.out = stdout, .chunk = HUBSPOT_BATCH_MAX};
     int overrides = 0;
     if (export_args(cli, argc, argv, &x.fmt, &overrides)) return 2;

@@ -504,20 +504,9 @@ static int explain_contact(wf_store *s, const char *spec, int json)
     return wf_status_exit_code(st);
 }
 
-/* `wherefrom CMD --help`: the synopsis from the command table. */
-static int print_help(const char *name, int argc, char **argv)
-{
-    if (argc < 2 || (strcmp(argv[1], "-h") != 0 && strcmp(argv[1], "--help") != 0)) return 0;
-#define WF_X(n, fn, syn, sum)                                                                      \
-    if (strcmp(#n, name) == 0) printf("Usage: wherefrom %s\n%s.\nSee wherefrom(1).\n", syn, sum);
-    WF_COMMAND_TABLE(WF_X)
-#undef WF_X
-    return 1;
-}
-
 int wf_cmd_history(wf_cli *cli, int argc, char **argv)
 {
-    if (print_help("history", argc, argv)) return 0;
+    if (wf_cli_command_help("history", argc, argv)) return 0;
     int json = 0;
     const char *contact = NULL;
     if (history_args(cli, argc, argv, &json, &contact)) return 2;

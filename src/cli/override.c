@@ -547,20 +547,9 @@ static int run_single(wf_cli *cli, wf_store *s, const override_args *a)
     return rc;
 }
 
-/* `wherefrom CMD --help`: the synopsis from the command table. */
-static int print_help(const char *name, int argc, char **argv)
-{
-    if (argc < 2 || (strcmp(argv[1], "-h") != 0 && strcmp(argv[1], "--help") != 0)) return 0;
-#define WF_X(n, fn, syn, sum)                                                                      \
-    if (strcmp(#n, name) == 0) printf("Usage: wherefrom %s\n%s.\nSee wherefrom(1).\n", syn, sum);
-    WF_COMMAND_TABLE(WF_X)
-#undef WF_X
-    return 1;
-}
-
 int wf_cmd_override(wf_cli *cli, int argc, char **argv)
 {
-    if (print_help("override", argc, argv)) {
+    if (wf_cli_command_help("override", argc, argv)) {
         printf("VALUE is one of:");
         for (int i = 0; i < SRC_COUNT; i++)
             printf(" %s (%s)%s", wf_source_name((wf_source)i), wf_source_label((wf_source)i),
@@ -584,7 +573,7 @@ int wf_cmd_override(wf_cli *cli, int argc, char **argv)
 
 int wf_cmd_revert(wf_cli *cli, int argc, char **argv)
 {
-    if (print_help("revert", argc, argv)) return 0;
+    if (wf_cli_command_help("revert", argc, argv)) return 0;
     override_args a = {0};
     if (parse_args(cli, argc, argv, &a, 0)) return 2;
     if (!a.contact || a.source || a.dd1 || a.dd2) {
