@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "store/facts_rows.h"
 
 enum {
     Q_CONTACT,
@@ -31,25 +32,19 @@ enum {
  * contact row say whether records were merged into it: those go through
  * wf_store_load_facts, which follows merge chains. */
 static const char *const sql[Q_N] = {
-    "SELECT id, email, firstname, lastname, company, created_at, channel, channel_detail,"
-    " channel_label, src, src_dd1, src_dd2, latest_src, latest_dd1, latest_dd2, latest_at,"
-    " first_url, first_referrer, first_at, first_visit_at, merged_into,"
+    "SELECT " WF_COLS_CONTACT ","
     " EXISTS(SELECT 1 FROM contacts m WHERE m.merged_into=c.id AND m.id<>c.id),"
     " EXISTS(SELECT 1 FROM merges g WHERE g.contact=c.id) FROM contacts c WHERE id=?1",
-    "SELECT id, token, linked_at, linked_by, ref FROM tokens WHERE contact=?1",
-    "SELECT id, contact, token, at, url, referrer, session_id, utm_source, utm_medium,"
-    " utm_campaign, utm_term, utm_content, title FROM pageviews WHERE contact=?1 ORDER BY at, id",
-    "SELECT id, contact, token, at, url, referrer, session_id, utm_source, utm_medium,"
-    " utm_campaign, utm_term, utm_content, title FROM pageviews"
+    "SELECT " WF_COLS_LINK " FROM tokens WHERE contact=?1",
+    "SELECT " WF_COLS_PAGEVIEW " FROM pageviews WHERE contact=?1 ORDER BY at, id",
+    "SELECT " WF_COLS_PAGEVIEW " FROM pageviews"
     " WHERE token IN (SELECT token FROM tokens WHERE contact=?1) AND contact IS NOT ?1",
-    "SELECT id, at, form_id, conversion_id, page_url, page_title, form_type, token, filtered_ip"
-    " FROM forms WHERE contact=?1 ORDER BY at, id",
-    "SELECT id, at, url, email_id, campaign, token FROM email_clicks WHERE contact=?1"
+    "SELECT " WF_COLS_FORM " FROM forms WHERE contact=?1 ORDER BY at, id",
+    "SELECT " WF_COLS_CLICK " FROM email_clicks WHERE contact=?1"
     " ORDER BY at, id",
-    "SELECT id, property, value, at, source_type, source_id, source_label, user_id FROM history"
+    "SELECT " WF_COLS_HISTORY " FROM history"
     " WHERE contact=?1",
-    "SELECT id, at, user, reason, source, dd1, dd2, computed_source, computed_dd1, computed_dd2,"
-    " action FROM overrides WHERE contact=?1 ORDER BY id DESC LIMIT 1",
+    "SELECT " WF_COLS_OVERRIDE " FROM overrides WHERE contact=?1 ORDER BY id DESC LIMIT 1",
 };
 
 /* A cursor over one table's rows for many contacts, in contact order; the
@@ -71,29 +66,6 @@ struct wf_bulk_loader {
     void *rows; /* scratch for one table's rows, reused */
     size_t rows_cap;
 };
-
-typedef struct {
-    wf_arena *a;
-    sqlite3_stmt *st;
-} row;
-
-static const char *str(row *r, int i)
-{
-    const unsigned char *t = sqlite3_column_text(r->st, i);
-    return t ? wf_arena_strndup(r->a, (const char *)t, (size_t)sqlite3_column_bytes(r->st, i))
-             : NULL;
-}
-
-static wf_ms tm(row *r, int i)
-{
-    return sqlite3_column_type(r->st, i) == SQLITE_NULL ? WF_TIME_NONE
-                                                        : sqlite3_column_int64(r->st, i);
-}
-
-static int64_t i64(row *r, int i)
-{
-    return sqlite3_column_int64(r->st, i);
-}
 
 static wf_status load_domains(wf_bulk_loader *l)
 {
@@ -237,8 +209,6 @@ void wf_bulk_loader_free(wf_bulk_loader **lp)
     *lp = NULL;
 }
 
-typedef void (*fill_fn)(row *r, void *elem);
-
 /* Room for element n of the scratch array, zeroed; NULL when out of memory. */
 static void *scratch(wf_bulk_loader *l, size_t n, size_t elem_size)
 {
@@ -268,18 +238,17 @@ static int stream_step(stream *c)
 /* Stream mode: skips the rows of contacts before id (merged-away records,
  * contacts loaded another way), then takes id's rows. */
 static wf_status stream_rows(wf_bulk_loader *l, wf_arena *a, int q, int64_t id, size_t elem_size,
-                             fill_fn fill, size_t *n_out)
+                             wf_row_reader fill, size_t *n_out)
 {
     stream *c = &l->sq[q];
     int rc = c->started ? SQLITE_OK : stream_step(c);
     while (rc == SQLITE_OK && c->live && c->key < id)
         rc = stream_step(c);
-    row r = {a, c->st};
     size_t n = 0;
     while (rc == SQLITE_OK && c->live && c->key == id) {
         void *e = scratch(l, n, elem_size);
         if (!e) return WF_E_NOMEM;
-        fill(&r, e);
+        fill(a, c->st, e);
         n++;
         rc = stream_step(c);
     }
@@ -288,12 +257,11 @@ static wf_status stream_rows(wf_bulk_loader *l, wf_arena *a, int q, int64_t id, 
 }
 
 static wf_status point_rows(wf_bulk_loader *l, wf_arena *a, int q, int64_t id, size_t elem_size,
-                            fill_fn fill, size_t *n_out)
+                            wf_row_reader fill, size_t *n_out)
 {
     sqlite3_stmt *st = l->q[q];
     sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, id);
-    row r = {a, st};
     size_t n = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -302,7 +270,7 @@ static wf_status point_rows(wf_bulk_loader *l, wf_arena *a, int q, int64_t id, s
             sqlite3_reset(st);
             return WF_E_NOMEM;
         }
-        fill(&r, e);
+        fill(a, st, e);
         n++;
     }
     sqlite3_reset(st);
@@ -313,7 +281,7 @@ static wf_status point_rows(wf_bulk_loader *l, wf_arena *a, int q, int64_t id, s
 /* Query q's rows for id (from its stream, else its point query), as
  * elements of elem_size filled by fill, copied into the arena. */
 static wf_status rows(wf_bulk_loader *l, wf_arena *a, int q, int64_t id, size_t elem_size,
-                      fill_fn fill, void **out, size_t *n_out)
+                      wf_row_reader fill, void **out, size_t *n_out)
 {
     *n_out = 0;
     if (l->empty[q]) return WF_OK;
@@ -328,118 +296,11 @@ static wf_status rows(wf_bulk_loader *l, wf_arena *a, int q, int64_t id, size_t 
     return WF_OK;
 }
 
-static void fill_link(row *r, void *e)
-{
-    wf_token_link *k = e;
-    const char *by = (const char *)sqlite3_column_text(r->st, 3);
-    k->id = i64(r, 0);
-    k->token = str(r, 1);
-    k->at = tm(r, 2);
-    k->via = !by                       ? WF_LINK_FORM
-             : !strcmp(by, "email")    ? WF_LINK_EMAIL
-             : !strcmp(by, "identity") ? WF_LINK_IDENTITY
-             : !strcmp(by, "creation") ? WF_LINK_CREATION
-             : !strcmp(by, "import")   ? WF_LINK_IMPORT
-                                       : WF_LINK_FORM;
-    k->ref = str(r, 4);
-}
-
-static void fill_pageview(row *r, void *e)
-{
-    wf_pageview *p = e;
-    p->id = i64(r, 0);
-    p->contact = i64(r, 1);
-    p->token = str(r, 2);
-    p->at = tm(r, 3);
-    p->url = str(r, 4);
-    p->referrer = str(r, 5);
-    p->session_id = str(r, 6);
-    p->utm_source = str(r, 7);
-    p->utm_medium = str(r, 8);
-    p->utm_campaign = str(r, 9);
-    p->utm_term = str(r, 10);
-    p->utm_content = str(r, 11);
-    p->title = str(r, 12);
-}
-
-static void fill_form(row *r, void *e)
-{
-    wf_form *f = e;
-    f->id = i64(r, 0);
-    f->at = tm(r, 1);
-    f->form_id = str(r, 2);
-    f->conversion_id = str(r, 3);
-    f->page_url = str(r, 4);
-    f->page_title = str(r, 5);
-    f->form_type = str(r, 6);
-    f->token = str(r, 7);
-    f->filtered_ip = sqlite3_column_int(r->st, 8);
-}
-
-static void fill_click(row *r, void *e)
-{
-    wf_email_click *c = e;
-    c->id = i64(r, 0);
-    c->at = tm(r, 1);
-    c->url = str(r, 2);
-    c->email_id = str(r, 3);
-    c->campaign = str(r, 4);
-    c->token = str(r, 5);
-}
-
-static void fill_history(row *r, void *e)
-{
-    wf_history *h = e;
-    h->id = i64(r, 0);
-    h->property = str(r, 1);
-    h->value = str(r, 2);
-    h->at = tm(r, 3);
-    h->source_type = str(r, 4);
-    h->source_id = str(r, 5);
-    h->source_label = str(r, 6);
-    h->user_id = str(r, 7);
-}
-
-static void fill_override(row *r, void *e)
+/* The newest overrides row; a revert is marked with id -1. */
+static void fill_override(wf_arena *a, sqlite3_stmt *st, void *e)
 {
     wf_override *o = e;
-    o->id = i64(r, 0);
-    o->at = tm(r, 1);
-    o->user = str(r, 2);
-    o->reason = str(r, 3);
-    o->source = str(r, 4);
-    o->dd1 = str(r, 5);
-    o->dd2 = str(r, 6);
-    o->computed_source = str(r, 7);
-    o->computed_dd1 = str(r, 8);
-    o->computed_dd2 = str(r, 9);
-    const char *act = (const char *)sqlite3_column_text(r->st, 10);
-    if (!act || strcmp(act, "set") != 0) o->id = -1; /* newest row is a revert */
-}
-
-static void fill_contact(row *r, wf_facts *f)
-{
-    f->id = i64(r, 0);
-    f->email = str(r, 1);
-    f->firstname = str(r, 2);
-    f->lastname = str(r, 3);
-    f->company = str(r, 4);
-    f->created_at = tm(r, 5);
-    f->channel = str(r, 6);
-    f->channel_detail = str(r, 7);
-    f->channel_label = str(r, 8);
-    f->stored_source = str(r, 9);
-    f->stored_dd1 = str(r, 10);
-    f->stored_dd2 = str(r, 11);
-    f->stored_latest_source = str(r, 12);
-    f->stored_latest_dd1 = str(r, 13);
-    f->stored_latest_dd2 = str(r, 14);
-    f->stored_latest_at = tm(r, 15);
-    f->stored_first_url = str(r, 16);
-    f->stored_first_referrer = str(r, 17);
-    f->stored_first_at = tm(r, 18);
-    f->stored_first_visit_at = tm(r, 19);
-    f->merged_into = i64(r, 20);
+    if (!wf_row_override(a, st, o)) o->id = -1;
 }
 
 /* 1: found; 0: no such contact; <0: SQLite error code negated. *merged
@@ -451,8 +312,7 @@ static int contact_row(wf_bulk_loader *l, wf_arena *a, int64_t id, wf_facts *f, 
     sqlite3_bind_int64(st, 1, id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        row r = {a, st};
-        fill_contact(&r, f);
+        wf_row_contact(a, st, f);
         *merged = sqlite3_column_int(st, 21) || sqlite3_column_int(st, 22);
     }
     sqlite3_reset(st);
@@ -495,9 +355,9 @@ static wf_status pageviews(wf_bulk_loader *l, wf_arena *a, int64_t id, wf_facts 
 {
     wf_pageview *own = NULL, *other = NULL;
     size_t n_own = 0, n_other = 0;
-    wf_status st = rows(l, a, Q_PAGEVIEWS, id, sizeof *own, fill_pageview, (void **)&own, &n_own);
+    wf_status st = rows(l, a, Q_PAGEVIEWS, id, sizeof *own, wf_row_pageview, (void **)&own, &n_own);
     if (st == WF_OK && f->n_links)
-        st = rows(l, a, Q_TOKEN_PAGEVIEWS, id, sizeof *other, fill_pageview, (void **)&other,
+        st = rows(l, a, Q_TOKEN_PAGEVIEWS, id, sizeof *other, wf_row_pageview, (void **)&other,
                   &n_other);
     if (st != WF_OK) return st;
     f->pageviews = own;
@@ -516,15 +376,15 @@ static wf_status pageviews(wf_bulk_loader *l, wf_arena *a, int64_t id, wf_facts 
 static wf_status fill_rest(wf_bulk_loader *l, wf_arena *a, int64_t id, wf_facts *f)
 {
     wf_status st =
-        rows(l, a, Q_TOKENS, id, sizeof(wf_token_link), fill_link, (void **)&f->links, &f->n_links);
+        rows(l, a, Q_TOKENS, id, sizeof(wf_token_link), wf_row_link, (void **)&f->links, &f->n_links);
     if (!st) st = pageviews(l, a, id, f);
     if (!st)
-        st = rows(l, a, Q_FORMS, id, sizeof(wf_form), fill_form, (void **)&f->forms, &f->n_forms);
+        st = rows(l, a, Q_FORMS, id, sizeof(wf_form), wf_row_form, (void **)&f->forms, &f->n_forms);
     if (!st)
-        st = rows(l, a, Q_CLICKS, id, sizeof(wf_email_click), fill_click, (void **)&f->clicks,
+        st = rows(l, a, Q_CLICKS, id, sizeof(wf_email_click), wf_row_click, (void **)&f->clicks,
                   &f->n_clicks);
     if (!st)
-        st = rows(l, a, Q_HISTORY, id, sizeof(wf_history), fill_history, (void **)&f->history,
+        st = rows(l, a, Q_HISTORY, id, sizeof(wf_history), wf_row_history, (void **)&f->history,
                   &f->n_history);
     /* streams come in contact order only */
     if (!st && f->n_forms > 1) qsort(f->forms, f->n_forms, sizeof *f->forms, cmp_form);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "store/facts_rows.h"
 #include "store/store.h"
 
 typedef struct {
@@ -15,22 +16,9 @@ typedef struct {
     char idlist[64 * 24];
 } loader;
 
-static const char *col_str(loader *L, sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? wf_arena_strndup(L->a, (const char *)t, (size_t)sqlite3_column_bytes(st, i)) : NULL;
-}
-
-static wf_ms col_time(sqlite3_stmt *st, int i)
-{
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? WF_TIME_NONE : sqlite3_column_int64(st, i);
-}
-
 /* Runs sql (with %s replaced by the id list), growing an array of elem_size
  * elements filled by fill(). */
-typedef void (*row_fill)(loader *L, sqlite3_stmt *st, void *elem);
-
-static wf_status load_rows(loader *L, const char *sql_fmt, size_t elem_size, row_fill fill,
+static wf_status load_rows(loader *L, const char *sql_fmt, size_t elem_size, wf_row_reader fill,
                            void **out, size_t *n_out)
 {
     size_t need = strlen(sql_fmt) + 2 * strlen(L->idlist) + 1;
@@ -66,7 +54,7 @@ static wf_status load_rows(loader *L, const char *sql_fmt, size_t elem_size, row
             arr = na;
         }
         memset(arr + n * elem_size, 0, elem_size);
-        fill(L, st, arr + n * elem_size);
+        fill(L->a, st, arr + n * elem_size);
         n++;
     }
     if (res == WF_OK && rc != SQLITE_DONE) res = wf_store_status(rc);
@@ -84,97 +72,21 @@ static wf_status load_rows(loader *L, const char *sql_fmt, size_t elem_size, row
     return res;
 }
 
-static void fill_pageview(loader *L, sqlite3_stmt *st, void *e)
-{
-    wf_pageview *p = e;
-    p->id = sqlite3_column_int64(st, 0);
-    p->contact = sqlite3_column_int64(st, 1);
-    p->token = col_str(L, st, 2);
-    p->at = col_time(st, 3);
-    p->url = col_str(L, st, 4);
-    p->referrer = col_str(L, st, 5);
-    p->session_id = col_str(L, st, 6);
-    p->utm_source = col_str(L, st, 7);
-    p->utm_medium = col_str(L, st, 8);
-    p->utm_campaign = col_str(L, st, 9);
-    p->utm_term = col_str(L, st, 10);
-    p->utm_content = col_str(L, st, 11);
-    p->title = col_str(L, st, 12);
-}
-
-static wf_link_kind link_kind(const char *s)
-{
-    if (!s) return WF_LINK_FORM;
-    if (!strcmp(s, "email")) return WF_LINK_EMAIL;
-    if (!strcmp(s, "identity")) return WF_LINK_IDENTITY;
-    if (!strcmp(s, "creation")) return WF_LINK_CREATION;
-    if (!strcmp(s, "import")) return WF_LINK_IMPORT;
-    return WF_LINK_FORM;
-}
-
-static void fill_link(loader *L, sqlite3_stmt *st, void *e)
-{
-    wf_token_link *k = e;
-    k->id = sqlite3_column_int64(st, 0);
-    k->token = col_str(L, st, 1);
-    k->at = col_time(st, 2);
-    k->via = link_kind((const char *)sqlite3_column_text(st, 3));
-    k->ref = col_str(L, st, 4);
-}
-
-static void fill_form(loader *L, sqlite3_stmt *st, void *e)
-{
-    wf_form *f = e;
-    f->id = sqlite3_column_int64(st, 0);
-    f->at = col_time(st, 1);
-    f->form_id = col_str(L, st, 2);
-    f->conversion_id = col_str(L, st, 3);
-    f->page_url = col_str(L, st, 4);
-    f->page_title = col_str(L, st, 5);
-    f->form_type = col_str(L, st, 6);
-    f->token = col_str(L, st, 7);
-    f->filtered_ip = sqlite3_column_int(st, 8);
-}
-
-static void fill_click(loader *L, sqlite3_stmt *st, void *e)
-{
-    wf_email_click *c = e;
-    c->id = sqlite3_column_int64(st, 0);
-    c->at = col_time(st, 1);
-    c->url = col_str(L, st, 2);
-    c->email_id = col_str(L, st, 3);
-    c->campaign = col_str(L, st, 4);
-    c->token = col_str(L, st, 5);
-}
-
-static void fill_history(loader *L, sqlite3_stmt *st, void *e)
-{
-    wf_history *h = e;
-    h->id = sqlite3_column_int64(st, 0);
-    h->property = col_str(L, st, 1);
-    h->value = col_str(L, st, 2);
-    h->at = col_time(st, 3);
-    h->source_type = col_str(L, st, 4);
-    h->source_id = col_str(L, st, 5);
-    h->source_label = col_str(L, st, 6);
-    h->user_id = col_str(L, st, 7);
-}
-
-static void fill_merge(loader *L, sqlite3_stmt *st, void *e)
+static void fill_merge(wf_arena *a, sqlite3_stmt *st, void *e)
 {
     wf_merge *m = e;
     m->id = sqlite3_column_int64(st, 0);
-    m->at = col_time(st, 1);
+    m->at = wf_row_time(st, 1);
     m->merged_id = sqlite3_column_int64(st, 2);
-    m->user_id = col_str(L, st, 3);
-    m->merged_created_at = col_time(st, 4);
-    m->merged_channel = col_str(L, st, 5);
-    m->merged_channel_detail = col_str(L, st, 6);
+    m->user_id = wf_row_text(a, st, 3);
+    m->merged_created_at = wf_row_time(st, 4);
+    m->merged_channel = wf_row_text(a, st, 5);
+    m->merged_channel_detail = wf_row_text(a, st, 6);
 }
 
-static void fill_domain(loader *L, sqlite3_stmt *st, void *e)
+static void fill_domain(wf_arena *a, sqlite3_stmt *st, void *e)
 {
-    *(const char **)e = col_str(L, st, 0);
+    *(const char **)e = wf_row_text(a, st, 0);
 }
 
 static wf_status load_contact_row(loader *L, int64_t id)
@@ -182,10 +94,7 @@ static wf_status load_contact_row(loader *L, int64_t id)
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(
         wf_store_db(L->s),
-        "SELECT id, email, firstname, lastname, company, created_at, channel, channel_detail,"
-        " channel_label, src, src_dd1, src_dd2, latest_src, latest_dd1, latest_dd2, latest_at,"
-        " first_url, first_referrer, first_at, first_visit_at, merged_into"
-        " FROM contacts WHERE id=?",
+        "SELECT " WF_COLS_CONTACT " FROM contacts WHERE id=?",
         -1, &st, NULL);
     if (rc) return wf_store_status(rc);
     sqlite3_bind_int64(st, 1, id);
@@ -194,28 +103,7 @@ static wf_status load_contact_row(loader *L, int64_t id)
         sqlite3_finalize(st);
         return rc == SQLITE_DONE ? WF_E_NOTFOUND : wf_store_status(rc);
     }
-    wf_facts *f = L->f;
-    f->id = sqlite3_column_int64(st, 0);
-    f->email = col_str(L, st, 1);
-    f->firstname = col_str(L, st, 2);
-    f->lastname = col_str(L, st, 3);
-    f->company = col_str(L, st, 4);
-    f->created_at = col_time(st, 5);
-    f->channel = col_str(L, st, 6);
-    f->channel_detail = col_str(L, st, 7);
-    f->channel_label = col_str(L, st, 8);
-    f->stored_source = col_str(L, st, 9);
-    f->stored_dd1 = col_str(L, st, 10);
-    f->stored_dd2 = col_str(L, st, 11);
-    f->stored_latest_source = col_str(L, st, 12);
-    f->stored_latest_dd1 = col_str(L, st, 13);
-    f->stored_latest_dd2 = col_str(L, st, 14);
-    f->stored_latest_at = col_time(st, 15);
-    f->stored_first_url = col_str(L, st, 16);
-    f->stored_first_referrer = col_str(L, st, 17);
-    f->stored_first_at = col_time(st, 18);
-    f->stored_first_visit_at = col_time(st, 19);
-    f->merged_into = sqlite3_column_int64(st, 20);
+    wf_row_contact(L->a, st, L->f);
     sqlite3_finalize(st);
     return WF_OK;
 }
@@ -252,29 +140,17 @@ static wf_status load_override(loader *L)
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(
         wf_store_db(L->s),
-        "SELECT id, at, user, reason, source, dd1, dd2, computed_source, computed_dd1,"
-        " computed_dd2, action FROM overrides WHERE contact=? ORDER BY id DESC LIMIT 1",
+        "SELECT " WF_COLS_OVERRIDE " FROM overrides WHERE contact=? ORDER BY id DESC LIMIT 1",
         -1, &st, NULL);
     if (rc) return wf_store_status(rc);
     sqlite3_bind_int64(st, 1, L->f->id);
-    if (sqlite3_step(st) == SQLITE_ROW &&
-        strcmp((const char *)sqlite3_column_text(st, 10), "set") == 0) {
+    if (sqlite3_step(st) == SQLITE_ROW) {
         wf_override *o = wf_arena_alloc(L->a, sizeof *o);
         if (!o) {
             sqlite3_finalize(st);
             return WF_E_NOMEM;
         }
-        o->id = sqlite3_column_int64(st, 0);
-        o->at = col_time(st, 1);
-        o->user = col_str(L, st, 2);
-        o->reason = col_str(L, st, 3);
-        o->source = col_str(L, st, 4);
-        o->dd1 = col_str(L, st, 5);
-        o->dd2 = col_str(L, st, 6);
-        o->computed_source = col_str(L, st, 7);
-        o->computed_dd1 = col_str(L, st, 8);
-        o->computed_dd2 = col_str(L, st, 9);
-        L->f->override = o;
+        if (wf_row_override(L->a, st, o)) L->f->override = o;
     }
     sqlite3_finalize(st);
     return WF_OK;
@@ -299,34 +175,30 @@ wf_status wf_store_load_facts(wf_store *s, int64_t id, wf_facts **out)
     if (st == WF_OK) st = collect_ids(&L);
     if (st == WF_OK)
         st = load_rows(&L,
-                       "SELECT id, token, linked_at, linked_by, ref FROM tokens WHERE contact IN (%IDS)",
-                       sizeof(wf_token_link), fill_link, (void **)&f->links, &f->n_links);
+                       "SELECT " WF_COLS_LINK " FROM tokens WHERE contact IN (%IDS)",
+                       sizeof(wf_token_link), wf_row_link, (void **)&f->links, &f->n_links);
     if (st == WF_OK)
         st = load_rows(&L,
-                       "SELECT id, contact, token, at, url, referrer, session_id, utm_source,"
-                       " utm_medium, utm_campaign, utm_term, utm_content, title FROM pageviews"
+                       "SELECT " WF_COLS_PAGEVIEW " FROM pageviews"
                        " WHERE contact IN (%IDS) UNION "
-                       "SELECT id, contact, token, at, url, referrer, session_id, utm_source,"
-                       " utm_medium, utm_campaign, utm_term, utm_content, title FROM pageviews"
+                       "SELECT " WF_COLS_PAGEVIEW " FROM pageviews"
                        " WHERE token IN (SELECT token FROM tokens WHERE contact IN (%IDS))"
                        " ORDER BY 4, 1",
-                       sizeof(wf_pageview), fill_pageview, (void **)&f->pageviews,
+                       sizeof(wf_pageview), wf_row_pageview, (void **)&f->pageviews,
                        &f->n_pageviews);
     if (st == WF_OK)
         st = load_rows(&L,
-                       "SELECT id, at, form_id, conversion_id, page_url, page_title, form_type,"
-                       " token, filtered_ip FROM forms WHERE contact IN (%IDS) ORDER BY at, id",
-                       sizeof(wf_form), fill_form, (void **)&f->forms, &f->n_forms);
+                       "SELECT " WF_COLS_FORM " FROM forms WHERE contact IN (%IDS) ORDER BY at, id",
+                       sizeof(wf_form), wf_row_form, (void **)&f->forms, &f->n_forms);
     if (st == WF_OK)
         st = load_rows(&L,
-                       "SELECT id, at, url, email_id, campaign, token FROM email_clicks"
+                       "SELECT " WF_COLS_CLICK " FROM email_clicks"
                        " WHERE contact IN (%IDS) ORDER BY at, id",
-                       sizeof(wf_email_click), fill_click, (void **)&f->clicks, &f->n_clicks);
+                       sizeof(wf_email_click), wf_row_click, (void **)&f->clicks, &f->n_clicks);
     if (st == WF_OK)
         st = load_rows(&L,
-                       "SELECT id, property, value, at, source_type, source_id, source_label,"
-                       " user_id FROM history WHERE contact IN (%IDS) ORDER BY at, id",
-                       sizeof(wf_history), fill_history, (void **)&f->history, &f->n_history);
+                       "SELECT " WF_COLS_HISTORY " FROM history WHERE contact IN (%IDS) ORDER BY at, id",
+                       sizeof(wf_history), wf_row_history, (void **)&f->history, &f->n_history);
     if (st == WF_OK)
         st = load_rows(&L,
                        "SELECT m.id, m.at, m.merged_id, m.user_id, c.created_at, c.channel,"
